@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kipc: mailbox IPC through the kernel.
+ *
+ * The one definition of the kipc ABI: the ioctls of /dev/kipc and the
+ * generic netlink family "kipc". Every struct has fixed-width fields, explicit
+ * padding and a flags word, so it has the same layout for 32- and 64-bit user
+ * space. Nonzero padding and unknown flags are rejected with EINVAL. Structs
+ * that may grow start with a size field (see copy_struct_from_user()).
+ */
+#ifndef _UAPI_LINUX_KIPC_H
+#define _UAPI_LINUX_KIPC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KIPC_ABI_VERSION	1
+
+#define KIPC_DEVICE		"/dev/kipc"
+#define KIPC_NAME_MAX		64	/* including the terminating NUL */
+#define KIPC_PRIO_MAX		31
+#define KIPC_BATCH_MAX		64
+
+/* struct kipc_version */
+struct kipc_version {
+	__u32 abi_version;		/* out: KIPC_ABI_VERSION */
+	__u32 flags;			/* in: 0 */
+	__u32 max_msg_size_cap;		/* out: hard cap on max_msg_size */
+	__u32 __pad;
+};
+
+/* struct kipc_create: flags */
+#define KIPC_CREATE_TEMP	(1U << 0)	/* destroy when the last handle closes */
+#define KIPC_CREATE_FLAGS	(KIPC_CREATE_TEMP)
+
+struct kipc_create {
+	__u32 size;			/* in: sizeof(struct kipc_create) */
+	__u32 flags;			/* in: KIPC_CREATE_* */
+	char name[KIPC_NAME_MAX];	/* in: 1..63 bytes, no '/' */
+	__u32 mode;			/* in: 0..0777; 0 means 0600 */
+	__u32 capacity;			/* in: messages; 0 = default_capacity */
+	__u64 capacity_bytes;		/* in: 0 = default_capacity_bytes */
+	__u32 max_msg_size;		/* in: 0 = the max_msg_size parameter */
+	__u32 id;			/* out: the new mailbox's id */
+};
+
+/* struct kipc_attach: flags */
+#define KIPC_ATTACH_BY_ID	(1U << 0)	/* look up @id, ignore @name */
+#define KIPC_ATTACH_FLAGS	(KIPC_ATTACH_BY_ID)
+
+struct kipc_attach {
+	__u32 flags;			/* in: KIPC_ATTACH_* */
+	__u32 id;			/* in with BY_ID; out: the mailbox's id */
+	char name[KIPC_NAME_MAX];	/* in without BY_ID */
+};
+
+/* struct kipc_set: flags say which fields to apply */
+#define KIPC_SET_MODE		(1U << 0)
+#define KIPC_SET_CAPACITY	(1U << 1)
+#define KIPC_SET_CAPACITY_BYTES	(1U << 2)
+#define KIPC_SET_MAX_MSG_SIZE	(1U << 3)
+#define KIPC_SET_FLAGS		(KIPC_SET_MODE | KIPC_SET_CAPACITY | \
+				 KIPC_SET_CAPACITY_BYTES | KIPC_SET_MAX_MSG_SIZE)
+
+struct kipc_set {
+	__u32 flags;
+	__u32 mode;
+	__u32 capacity;
+	__u32 max_msg_size;
+	__u64 capacity_bytes;
+};
+
+/* struct kipc_stat: state flags (out) */
+#define KIPC_STAT_TEMP		(1U << 0)
+
+struct kipc_stat {
+	__u32 size;			/* in: sizeof(struct kipc_stat) */
+	__u32 flags;			/* in: 0; out: KIPC_STAT_* */
+	__u32 id;
+	__u32 mode;
+	__u32 uid;			/* in the caller's user namespace */
+	__u32 gid;
+	char name[KIPC_NAME_MAX];
+	__u32 depth;			/* messages queued */
+	__u32 capacity;			/* messages */
+	__u64 bytes;			/* payload bytes queued */
+	__u64 capacity_bytes;
+	__u32 max_msg_size;
+	__u32 handles;			/* attached handles */
+	__u32 blocked_senders;
+	__u32 blocked_receivers;
+	__u32 notify_count;		/* signal registrations */
+	__s32 last_sender_pid;		/* in the caller's pid namespace; 0 = none */
+	__s32 last_receiver_pid;
+	__u32 __pad;
+	__u64 sent;			/* messages queued since creation */
+	__u64 received;			/* messages removed by receivers */
+	__u64 dropped;			/* messages truncated or freed unread */
+	__u64 ctime_ns;			/* creation time, CLOCK_REALTIME */
+};
+
+/* struct kipc_msg: flags */
+#define KIPC_NONBLOCK		(1U << 0)	/* EAGAIN instead of blocking */
+#define KIPC_RECV_PEEK		(1U << 1)	/* copy, leave queued */
+#define KIPC_RECV_TRUNCATE	(1U << 2)	/* deliver the prefix, drop the rest */
+#define KIPC_SEND_FLAGS		(KIPC_NONBLOCK)
+#define KIPC_RECV_FLAGS		(KIPC_NONBLOCK | KIPC_RECV_PEEK | KIPC_RECV_TRUNCATE)
+
+/*
+ * One message, for KIPC_IOC_SEND and KIPC_IOC_RECV, and one entry of the
+ * array of KIPC_IOC_SENDV / KIPC_IOC_RECVV.
+ */
+struct kipc_msg {
+	__u64 buf;		/* in: user pointer to the payload / buffer */
+	__u32 len;		/* in: payload length / buffer size;
+				 * out (recv): bytes copied */
+	__u32 flags;		/* in: KIPC_NONBLOCK, KIPC_RECV_* */
+	__u32 type;		/* send: in; recv: in = 0 (any) or the type wanted,
+				 * out = the message's type */
+	__u32 priority;		/* send: in, 0..KIPC_PRIO_MAX; recv: out */
+	__u64 timeout_ns;	/* in: relative, CLOCK_MONOTONIC; 0 = none */
+	__u64 seq;		/* out: per-mailbox sequence number */
+	__u64 timestamp_ns;	/* out (recv): CLOCK_MONOTONIC at send */
+	__u32 msg_len;		/* out (recv): the message's full length */
+	__s32 sender_pid;	/* out (recv): in the receiver's pid namespace */
+	__u32 sender_uid;	/* out (recv): in the receiver's user namespace */
+	__u32 __pad;
+};
+
+/*
+ * A batch for KIPC_IOC_SENDV / KIPC_IOC_RECVV. Entries move in order; the
+ * ioctl returns how many moved. SENDV blocks (as flags and timeout_ns say)
+ * for every entry; RECVV blocks only for the first and then takes what is
+ * queued. An error after at least one entry moved ends the batch and is not
+ * reported, as with sendmmsg(2). Entry flags may only hold
+ * KIPC_RECV_TRUNCATE, and entry timeouts must be 0.
+ */
+struct kipc_msgv {
+	__u64 msgs;		/* in: user pointer to struct kipc_msg[count] */
+	__u32 count;		/* in: 1..KIPC_BATCH_MAX */
+	__u32 flags;		/* in: KIPC_NONBLOCK */
+	__u64 timeout_ns;	/* in: as in struct kipc_msg */
+};
+
+/* struct kipc_notify: flags */
+#define KIPC_NOTIFY_ONESHOT	(1U << 0)	/* unregister after one signal */
+#define KIPC_NOTIFY_EDGE	(1U << 1)	/* only on empty -> non-empty */
+#define KIPC_NOTIFY_FLAGS	(KIPC_NOTIFY_ONESHOT | KIPC_NOTIFY_EDGE)
+
+/*
+ * Register the calling process for a signal when a message is queued in the
+ * attached mailbox: si_code SI_MESGQ, si_int the mailbox id, si_pid/si_uid the
+ * sender. signo 0 unregisters this handle.
+ */
+struct kipc_notify {
+	__u32 signo;
+	__u32 flags;
+};
+
+#define KIPC_IOC_MAGIC		0xB8
+
+#define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x00, struct kipc_version)
+#define KIPC_IOC_CREATE		_IOWR(KIPC_IOC_MAGIC, 0x01, struct kipc_create)
+#define KIPC_IOC_ATTACH		_IOWR(KIPC_IOC_MAGIC, 0x02, struct kipc_attach)
+#define KIPC_IOC_DESTROY	_IO(KIPC_IOC_MAGIC, 0x03)
+#define KIPC_IOC_STAT		_IOWR(KIPC_IOC_MAGIC, 0x04, struct kipc_stat)
+#define KIPC_IOC_SET		_IOW(KIPC_IOC_MAGIC, 0x05, struct kipc_set)
+#define KIPC_IOC_SEND		_IOWR(KIPC_IOC_MAGIC, 0x06, struct kipc_msg)
+#define KIPC_IOC_RECV		_IOWR(KIPC_IOC_MAGIC, 0x07, struct kipc_msg)
+#define KIPC_IOC_SENDV		_IOW(KIPC_IOC_MAGIC, 0x08, struct kipc_msgv)
+#define KIPC_IOC_RECVV		_IOW(KIPC_IOC_MAGIC, 0x09, struct kipc_msgv)
+#define KIPC_IOC_NOTIFY		_IOW(KIPC_IOC_MAGIC, 0x0a, struct kipc_notify)
+
+/*
+ * Generic netlink family "kipc", version 1, multicast group "monitor".
+ * Commands and attributes are append-only.
+ */
+#define KIPC_GENL_NAME		"kipc"
+#define KIPC_GENL_VERSION	1
+#define KIPC_GENL_MCGRP_MONITOR	"monitor"
+
+enum {
+	KIPC_CMD_UNSPEC,
+	KIPC_CMD_MBOX_GET,	/* do: by KIPC_A_MBOX_ID or _NAME; dump: all */
+	KIPC_CMD_STATS_GET,	/* module-wide figures */
+	KIPC_CMD_EVENT,		/* multicast on "monitor" */
+
+	__KIPC_CMD_MAX,
+};
+#define KIPC_CMD_MAX (__KIPC_CMD_MAX - 1)
+
+enum kipc_event {
+	KIPC_EVENT_UNSPEC,
+	KIPC_EVENT_CREATE,
+	KIPC_EVENT_DESTROY,
+	KIPC_EVENT_FULL,
+	KIPC_EVENT_NOTIFY,
+	KIPC_EVENT_SEND,
+	KIPC_EVENT_RECV,
+};
+
+enum {
+	KIPC_A_UNSPEC,
+	KIPC_A_MBOX_ID,			/* u32 */
+	KIPC_A_MBOX_NAME,		/* string */
+	KIPC_A_MBOX_UID,		/* u32 */
+	KIPC_A_MBOX_GID,		/* u32 */
+	KIPC_A_MBOX_MODE,		/* u32 */
+	KIPC_A_MBOX_DEPTH,		/* u32 */
+	KIPC_A_MBOX_BYTES,		/* u64 */
+	KIPC_A_MBOX_CAPACITY,		/* u32 */
+	KIPC_A_MBOX_CAPACITY_BYTES,	/* u64 */
+	KIPC_A_MBOX_MAX_MSG_SIZE,	/* u32 */
+	KIPC_A_MBOX_HANDLES,		/* u32 */
+	KIPC_A_MBOX_BLOCKED_SENDERS,	/* u32 */
+	KIPC_A_MBOX_BLOCKED_RECEIVERS,	/* u32 */
+	KIPC_A_MBOX_NOTIFY_COUNT,	/* u32 */
+	KIPC_A_MBOX_SENT,		/* u64 */
+	KIPC_A_MBOX_RECEIVED,		/* u64 */
+	KIPC_A_MBOX_DROPPED,		/* u64 */
+	KIPC_A_MBOX_LAST_SENDER_PID,	/* u32 */
+	KIPC_A_MBOX_LAST_RECEIVER_PID,	/* u32 */
+	KIPC_A_MBOX_CTIME,		/* u64, ns, CLOCK_REALTIME */
+	KIPC_A_MBOX_FLAGS,		/* u32, KIPC_STAT_* */
+	KIPC_A_PAD,
+	KIPC_A_EVENT,			/* u32, enum kipc_event */
+	KIPC_A_EVENT_TIME,		/* u64, ns, CLOCK_MONOTONIC */
+	KIPC_A_EVENT_PID,		/* u32 */
+	KIPC_A_MSG_SEQ,			/* u64 */
+	KIPC_A_MSG_LEN,			/* u32 */
+	KIPC_A_MSG_TYPE,		/* u32 */
+	KIPC_A_EVENT_SUPPRESSED,	/* u64: events dropped by the rate limit */
+	KIPC_A_STATS_MAILBOXES,		/* u32 */
+	KIPC_A_STATS_MESSAGES,		/* u64 */
+	KIPC_A_STATS_BYTES,		/* u64 */
+	KIPC_A_STATS_MAX_MAILBOXES,	/* u32 */
+	KIPC_A_STATS_MAX_MSG_SIZE,	/* u32 */
+	KIPC_A_STATS_MAX_TOTAL_BYTES,	/* u64 */
+	KIPC_A_STATS_DEFAULT_CAPACITY,	/* u32 */
+	KIPC_A_STATS_DEFAULT_CAPACITY_BYTES, /* u64 */
+	KIPC_A_STATS_SENT,		/* u64 */
+	KIPC_A_STATS_RECEIVED,		/* u64 */
+	KIPC_A_STATS_CREATED,		/* u64 */
+	KIPC_A_STATS_DESTROYED,		/* u64 */
+	KIPC_A_STATS_EVENTS_SUPPRESSED,	/* u64 */
+	KIPC_A_STATS_EVENT_RATE,	/* u32: the event_rate parameter */
+	KIPC_A_STATS_CHARGED_BYTES,	/* u64: against max_total_bytes,
+					 * message headers included */
+
+	__KIPC_A_MAX,
+};
+#define KIPC_A_MAX (__KIPC_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_KIPC_H */

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KIPC_KIPC_H
+#define _KIPC_KIPC_H
+
+#include <linux/fs.h>
+#include <linux/bits.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/kipc.h>
+
+struct ipc_namespace;
+struct pid_namespace;
+struct user_namespace;
+
+/* Module parameters (main.c). */
+extern unsigned int kipc_max_mailboxes;
+extern unsigned int kipc_max_msg_size;
+extern unsigned int kipc_default_capacity;
+extern unsigned int kipc_default_capacity_bytes;
+extern unsigned long kipc_max_total_bytes;
+extern unsigned int kipc_event_rate;
+
+#define KIPC_MSG_SIZE_CAP	BIT(20)
+#define KIPC_CAPACITY_MAX	BIT(20)
+
+/* A queued message: one allocation, header and payload together. */
+struct kipc_kmsg {
+	struct list_head	node;
+	u64			seq;
+	u64			tstamp;
+	struct pid		*sender;
+	kuid_t			sender_uid;
+	u32			type;
+	u32			len;
+	u32			prio;
+	char			data[];
+};
+
+/* A signal registration; embedded in the handle that made it. */
+struct kipc_notifier {
+	struct list_head	node;		/* mbox->notifiers */
+	struct pid		*pid;		/* thread group to signal */
+	struct user_namespace	*user_ns;	/* to translate the sender's uid */
+	u64			self_exec_id;
+	u32			signo;
+	u32			flags;
+};
+
+struct kipc_mbox {
+	struct kref		ref;		/* the registry's and each handle's */
+	u32			id;
+	bool			temp;
+	char			name[KIPC_NAME_MAX];
+	struct ipc_namespace	*ns;
+	struct file		*ns_pin;	/* keeps @ns (and its address) alive */
+	kuid_t			uid;
+	kgid_t			gid;
+	u64			ctime_ns;
+	struct hlist_node	name_node;	/* under kipc_registry_lock */
+
+	struct mutex		lock;		/* see mailbox.c */
+	/* Everything below is protected by @lock. */
+	bool			dead;
+	u32			mode;
+	u32			depth;
+	u32			capacity;
+	u32			max_msg_size;
+	u32			handles;
+	u32			blocked_senders;
+	u32			blocked_receivers;
+	u32			notify_count;
+	u32			prio_map;	/* bit p set: queue[p] non-empty */
+	u64			bytes;
+	u64			capacity_bytes;
+	u64			next_seq;
+	u64			sent;
+	u64			received;
+	u64			dropped;
+	struct pid		*last_sender;
+	struct pid		*last_receiver;
+	struct list_head	queue[KIPC_PRIO_MAX + 1];
+	struct list_head	notifiers;
+	struct fasync_struct	*fasync;
+
+	wait_queue_head_t	rwait;		/* receivers and EPOLLIN pollers */
+	wait_queue_head_t	swait;		/* senders and EPOLLOUT pollers */
+};
+
+/* What an open /dev/kipc is. */
+struct kipc_handle {
+	struct mutex		lock;		/* serialises create/attach */
+	struct kipc_mbox	*mbox;		/* set once, then stable */
+	struct kipc_notifier	notify;
+};
+
+/* The mailbox a handle is attached to, or NULL. */
+static inline struct kipc_mbox *kipc_attached(struct kipc_handle *h)
+{
+	/* Pairs with smp_store_release() in create/attach. */
+	return smp_load_acquire(&h->mbox);
+}
+
+/*
+ * A consistent copy of a mailbox's state, taken under mbox->lock: what
+ * KIPC_IOC_STAT, netlink replies and netlink events report.
+ */
+struct kipc_mbox_info {
+	u32		id;
+	u32		flags;
+	char		name[KIPC_NAME_MAX];
+	kuid_t		uid;
+	kgid_t		gid;
+	u32		mode;
+	u32		depth;
+	u32		capacity;
+	u32		max_msg_size;
+	u32		handles;
+	u32		blocked_senders;
+	u32		blocked_receivers;
+	u32		notify_count;
+	pid_t		last_sender_pid;	/* in current's pid namespace */
+	pid_t		last_receiver_pid;
+	u64		bytes;
+	u64		capacity_bytes;
+	u64		sent;
+	u64		received;
+	u64		dropped;
+	u64		ctime_ns;
+};
+
+/* Module-wide figures (mailbox.c). */
+struct kipc_stats {
+	u32 mailboxes;
+	u64 messages;
+	u64 bytes;
+	u64 sent;
+	u64 received;
+	u64 created;
+	u64 destroyed;
+	u64 charged;	/* bytes against max_total_bytes, headers included */
+};
+
+/* mailbox.c */
+int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc);
+int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka);
+int kipc_mbox_destroy(struct kipc_mbox *mb);
+void kipc_mbox_detach(struct kipc_handle *h);
+int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks);
+void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info);
+void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
+		       struct pid_namespace *pid_ns);
+u32 kipc_mbox_generation(void);
+bool kipc_mbox_may(struct kipc_mbox *mb, int mask);
+bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len);
+struct kipc_mbox *kipc_mbox_get_by_id(u32 id);
+struct kipc_mbox *kipc_mbox_get_by_name(const char *name);
+void kipc_mbox_put(struct kipc_mbox *mb);
+int kipc_mbox_for_each(u32 *next_id,
+		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg);
+void kipc_stats_get(struct kipc_stats *st);
+void kipc_mbox_destroy_all(void);
+int kipc_charge(u32 len);
+void kipc_uncharge(u32 len);
+void kipc_kmsg_free(struct kipc_kmsg *msg);
+void kipc_free_msgs(struct list_head *msgs);
+
+/* msg.c */
+void kipc_wake_senders(struct kipc_mbox *mb);
+int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
+	      u32 flags, u64 timeout_ns);
+int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
+	      u32 flags, u64 timeout_ns);
+
+/* notify.c */
+int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn);
+unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty);
+void kipc_notify_unregister(struct kipc_mbox *mb, struct kipc_notifier *n);
+void kipc_notify_flush(struct kipc_handle *h);
+void kipc_notify_drop_all(struct kipc_mbox *mb);
+
+/* netlink.c */
+int kipc_netlink_init(void);
+void kipc_netlink_exit(void);
+void kipc_nl_mbox_event(struct kipc_mbox *mb, enum kipc_event event);
+void kipc_nl_msg_event(struct kipc_mbox *mb, enum kipc_event event,
+		       u64 seq, u32 len, u32 type);
+
+#endif /* _KIPC_KIPC_H */

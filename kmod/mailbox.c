@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mailboxes: creation, lookup, permissions, destruction.
+ *
+ * Locking, outermost first:
+ *
+ *   handle->lock		serialises create/attach on one handle
+ *   kipc_registry_lock	the id xarray, the name table, the mailbox count;
+ *			taken to create, attach, destroy and detach
+ *   mbox->lock		a mailbox's queue, counters, mode and notifiers;
+ *			the only lock on the send/receive path
+ *
+ * A mailbox holds one reference for the registry, dropped at destroy, and
+ * one for each attached handle. mbox->dead is set, under both the registry
+ * lock and mbox->lock, when the mailbox leaves the registry.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
+#include <linux/fdtable.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/xarray.h>
+
+#include "kipc.h"
+#include "trace.h"
+
+static DEFINE_MUTEX(kipc_registry_lock);
+static DEFINE_XARRAY(kipc_ids);
+static DEFINE_HASHTABLE(kipc_names, 10);
+static u32 kipc_last_id;
+static u32 kipc_nr_mailboxes;
+static u64 kipc_created;
+static u64 kipc_destroyed;
+static u32 kipc_generation;	/* bumped on every create and destroy */
+
+/* Totals of destroyed mailboxes, so module-wide totals survive them. */
+static u64 kipc_gone_sent;
+static u64 kipc_gone_received;
+
+/*
+ * Memory held by queued messages, headers included, against max_total_bytes.
+ * The one module-wide variable on the send/receive path: an atomic.
+ */
+static atomic64_t kipc_charged = ATOMIC64_INIT(0);
+
+static u64 kipc_msg_cost(u32 len)
+{
+	return sizeof(struct kipc_kmsg) + len;
+}
+
+int kipc_charge(u32 len)
+{
+	u64 cost = kipc_msg_cost(len);
+
+	if (atomic64_add_return(cost, &kipc_charged) >
+	    READ_ONCE(kipc_max_total_bytes)) {
+		atomic64_sub(cost, &kipc_charged);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+void kipc_uncharge(u32 len)
+{
+	atomic64_sub(kipc_msg_cost(len), &kipc_charged);
+}
+
+void kipc_kmsg_free(struct kipc_kmsg *msg)
+{
+	atomic64_sub(kipc_msg_cost(msg->len), &kipc_charged);
+	put_pid(msg->sender);
+	kvfree(msg);
+}
+
+static u32 kipc_name_hash(const struct ipc_namespace *ns, const char *name)
+{
+	return full_name_hash(ns, name, strlen(name));
+}
+
+static struct kipc_mbox *kipc_find_name(const struct ipc_namespace *ns,
+					const char *name)
+{
+	struct kipc_mbox *mb;
+
+	lockdep_assert_held(&kipc_registry_lock);
+
+	hash_for_each_possible(kipc_names, mb, name_node,
+			       kipc_name_hash(ns, name))
+		if (mb->ns == ns && !strcmp(mb->name, name))
+			return mb;
+	return NULL;
+}
+
+/* A name is 1..KIPC_NAME_MAX-1 bytes, NUL-terminated, without '/'. */
+static int kipc_check_name(const char *name)
+{
+	size_t len = strnlen(name, KIPC_NAME_MAX);
+
+	if (len == KIPC_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!len || strchr(name, '/'))
+		return -EINVAL;
+	/* Bytes after the NUL are padding. */
+	if (memchr_inv(name + len, 0, KIPC_NAME_MAX - len))
+		return -EINVAL;
+	return 0;
+}
+
+static struct ns_common *kipc_get_ipc_ns(struct ns_common *ns)
+{
+	get_ipc_ns(container_of(ns, struct ipc_namespace, ns));
+	return ns;
+}
+
+/*
+ * Mailboxes are keyed by their IPC namespace's address. put_ipc_ns() is not
+ * exported, so the namespace is pinned through an nsfs file instead: while
+ * we hold it the namespace cannot be freed, and its address cannot be
+ * reused by a new namespace that would then see our mailboxes.
+ */
+static struct file *kipc_pin_ns(struct ipc_namespace *ns)
+{
+	struct file *file;
+	int fd;
+
+	fd = open_related_ns(&ns->ns, kipc_get_ipc_ns);
+	if (fd < 0)
+		return ERR_PTR(fd);
+	file = fget(fd);
+	close_fd(fd);
+	if (!file)
+		return ERR_PTR(-EAGAIN);
+	/* Another thread may have swapped the descriptor under us. */
+	if (get_proc_ns(file_inode(file)) != &ns->ns) {
+		fput(file);
+		return ERR_PTR(-EAGAIN);
+	}
+	return file;
+}
+
+static void kipc_mbox_release(struct kref *ref)
+{
+	struct kipc_mbox *mb = container_of(ref, struct kipc_mbox, ref);
+
+	put_pid(mb->last_sender);
+	put_pid(mb->last_receiver);
+	fput(mb->ns_pin);
+	kfree(mb);
+}
+
+void kipc_mbox_put(struct kipc_mbox *mb)
+{
+	kref_put(&mb->ref, kipc_mbox_release);
+}
+
+bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len)
+{
+	return mb->depth >= mb->capacity ||
+	       (mb->depth && mb->bytes + len > mb->capacity_bytes);
+}
+
+/* @mask is MAY_READ or MAY_WRITE. CAP_IPC_OWNER overrides the mode. */
+bool kipc_mbox_may(struct kipc_mbox *mb, int mask)
+{
+	u32 granted = READ_ONCE(mb->mode);
+
+	if (uid_eq(current_euid(), mb->uid))
+		granted >>= 6;
+	else if (in_egroup_p(mb->gid))
+		granted >>= 3;
+
+	if ((granted & mask & 7) == mask)
+		return true;
+	return ns_capable(mb->ns->user_ns, CAP_IPC_OWNER);
+}
+
+static bool kipc_mbox_owner(struct kipc_mbox *mb)
+{
+	return uid_eq(current_euid(), mb->uid) ||
+	       ns_capable(mb->ns->user_ns, CAP_IPC_OWNER);
+}
+
+static int kipc_check_limits(u32 capacity, u64 capacity_bytes,
+			     u32 max_msg_size)
+{
+	if (!capacity || capacity > KIPC_CAPACITY_MAX)
+		return -EINVAL;
+	if (max_msg_size > READ_ONCE(kipc_max_msg_size))
+		return -EINVAL;
+	if (capacity_bytes < max_msg_size ||
+	    capacity_bytes > READ_ONCE(kipc_max_total_bytes))
+		return -EINVAL;
+	return 0;
+}
+
+int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct kipc_mbox *mb;
+	u32 max_msg_size;
+	u64 cap_bytes;
+	int ret, i;
+
+	if (kc->flags & ~KIPC_CREATE_FLAGS)
+		return -EINVAL;
+	ret = kipc_check_name(kc->name);
+	if (ret)
+		return ret;
+	if (kc->mode > 0777)
+		return -EINVAL;
+
+	max_msg_size = kc->max_msg_size ?: READ_ONCE(kipc_max_msg_size);
+	cap_bytes = kc->capacity_bytes ?:
+		max_t(u64, READ_ONCE(kipc_default_capacity_bytes), max_msg_size);
+	ret = kipc_check_limits(kc->capacity ?: READ_ONCE(kipc_default_capacity),
+				cap_bytes, max_msg_size);
+	if (ret)
+		return ret;
+
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb)
+		return -ENOMEM;
+	kref_init(&mb->ref);
+	mutex_init(&mb->lock);
+	init_waitqueue_head(&mb->rwait);
+	init_waitqueue_head(&mb->swait);
+	for (i = 0; i <= KIPC_PRIO_MAX; i++)
+		INIT_LIST_HEAD(&mb->queue[i]);
+	INIT_LIST_HEAD(&mb->notifiers);
+	strscpy(mb->name, kc->name, sizeof(mb->name));
+	mb->temp = kc->flags & KIPC_CREATE_TEMP;
+	mb->ns = ns;
+	mb->uid = current_euid();
+	mb->gid = current_egid();
+	mb->mode = kc->mode ?: 0600;
+	mb->capacity = kc->capacity ?: READ_ONCE(kipc_default_capacity);
+	mb->capacity_bytes = cap_bytes;
+	mb->max_msg_size = max_msg_size;
+	mb->ctime_ns = ktime_get_real_ns();
+	mb->handles = 1;
+
+	mb->ns_pin = kipc_pin_ns(ns);
+	if (IS_ERR(mb->ns_pin)) {
+		ret = PTR_ERR(mb->ns_pin);
+		goto out_free_mbox;
+	}
+
+	mutex_lock(&h->lock);
+	if (h->mbox) {
+		ret = -EISCONN;
+		goto out_unlock_handle;
+	}
+
+	mutex_lock(&kipc_registry_lock);
+	if (kipc_nr_mailboxes >= READ_ONCE(kipc_max_mailboxes) ||
+	    kipc_last_id == U32_MAX) {
+		ret = -ENOSPC;
+		goto out_unlock_registry;
+	}
+	if (kipc_find_name(ns, mb->name)) {
+		ret = -EEXIST;
+		goto out_unlock_registry;
+	}
+	mb->id = kipc_last_id + 1;
+	ret = xa_insert(&kipc_ids, mb->id, mb, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_unlock_registry;
+	kipc_last_id = mb->id;
+	hash_add(kipc_names, &mb->name_node, kipc_name_hash(ns, mb->name));
+	kipc_nr_mailboxes++;
+	kipc_created++;
+	WRITE_ONCE(kipc_generation, kipc_generation + 1);
+
+	kref_get(&mb->ref);	/* the handle's */
+	/* Publish only a fully set-up mailbox; see kipc_attached(). */
+	smp_store_release(&h->mbox, mb);
+	kc->id = mb->id;
+	mutex_unlock(&kipc_registry_lock);
+	mutex_unlock(&h->lock);
+
+	kipc_nl_mbox_event(mb, KIPC_EVENT_CREATE);
+	return 0;
+
+out_unlock_registry:
+	mutex_unlock(&kipc_registry_lock);
+out_unlock_handle:
+	mutex_unlock(&h->lock);
+	fput(mb->ns_pin);
+out_free_mbox:
+	kfree(mb);
+	return ret;
+}
+
+/* Returns a referenced mailbox of the caller's IPC namespace, or NULL. */
+static struct kipc_mbox *kipc_lookup(u32 id, const char *name)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct kipc_mbox *mb;
+
+	lockdep_assert_held(&kipc_registry_lock);
+
+	if (name)
+		mb = kipc_find_name(ns, name);
+	else
+		mb = xa_load(&kipc_ids, id);
+	if (!mb || mb->ns != ns)
+		return NULL;
+	kref_get(&mb->ref);
+	return mb;
+}
+
+struct kipc_mbox *kipc_mbox_get_by_id(u32 id)
+{
+	struct kipc_mbox *mb;
+
+	mutex_lock(&kipc_registry_lock);
+	mb = kipc_lookup(id, NULL);
+	mutex_unlock(&kipc_registry_lock);
+	return mb;
+}
+
+struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
+{
+	struct kipc_mbox *mb;
+
+	mutex_lock(&kipc_registry_lock);
+	mb = kipc_lookup(0, name);
+	mutex_unlock(&kipc_registry_lock);
+	return mb;
+}
+
+int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
+{
+	bool by_id = ka->flags & KIPC_ATTACH_BY_ID;
+	struct kipc_mbox *mb;
+	int ret;
+
+	if (ka->flags & ~KIPC_ATTACH_FLAGS)
+		return -EINVAL;
+	if (by_id) {
+		if (!ka->id || memchr_inv(ka->name, 0, sizeof(ka->name)))
+			return -EINVAL;
+	} else {
+		if (ka->id)
+			return -EINVAL;
+		ret = kipc_check_name(ka->name);
+		if (ret)
+			return ret;
+	}
+
+	mutex_lock(&h->lock);
+	if (h->mbox) {
+		ret = -EISCONN;
+		goto out_unlock_handle;
+	}
+
+	mutex_lock(&kipc_registry_lock);
+	mb = kipc_lookup(ka->id, by_id ? NULL : ka->name);
+	if (!mb) {
+		ret = -ENOENT;
+		goto out_unlock_registry;
+	}
+	if (!kipc_mbox_may(mb, MAY_READ) && !kipc_mbox_may(mb, MAY_WRITE)) {
+		kipc_mbox_put(mb);
+		ret = -EACCES;
+		goto out_unlock_registry;
+	}
+	mutex_lock(&mb->lock);
+	mb->handles++;
+	mutex_unlock(&mb->lock);
+	/* Pairs with kipc_attached(). */
+	smp_store_release(&h->mbox, mb);
+	ka->id = mb->id;
+	ret = 0;
+
+out_unlock_registry:
+	mutex_unlock(&kipc_registry_lock);
+out_unlock_handle:
+	mutex_unlock(&h->lock);
+	return ret;
+}
+
+void kipc_free_msgs(struct list_head *msgs)
+{
+	struct kipc_kmsg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, msgs, node)
+		kipc_kmsg_free(msg);
+}
+
+/* Takes @mb out of the registry, frees its messages, wakes every sleeper. */
+static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
+{
+	LIST_HEAD(msgs);
+	u32 dropped;
+	int p;
+
+	lockdep_assert_held(&kipc_registry_lock);
+
+	xa_erase(&kipc_ids, mb->id);
+	hash_del(&mb->name_node);
+	kipc_nr_mailboxes--;
+	kipc_destroyed++;
+	WRITE_ONCE(kipc_generation, kipc_generation + 1);
+
+	mutex_lock(&mb->lock);
+	mb->dead = true;
+	for (p = 0; p <= KIPC_PRIO_MAX; p++)
+		list_splice_init(&mb->queue[p], &msgs);
+	dropped = mb->depth;
+	mb->dropped += dropped;
+	kipc_gone_sent += mb->sent;
+	kipc_gone_received += mb->received;
+	mb->depth = 0;
+	mb->bytes = 0;
+	mb->prio_map = 0;
+	kipc_notify_drop_all(mb);
+	mutex_unlock(&mb->lock);
+
+	wake_up_poll(&mb->rwait, EPOLLHUP | EPOLLERR);
+	wake_up_poll(&mb->swait, EPOLLHUP | EPOLLERR);
+	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
+	kipc_free_msgs(&msgs);
+
+	trace_kipc_destroy(mb->id, dropped);
+	if (!quiet)
+		kipc_nl_mbox_event(mb, KIPC_EVENT_DESTROY);
+	kipc_mbox_put(mb);
+}
+
+int kipc_mbox_destroy(struct kipc_mbox *mb)
+{
+	int ret = 0;
+
+	if (!kipc_mbox_owner(mb))
+		return -EPERM;
+
+	mutex_lock(&kipc_registry_lock);
+	if (mb->dead)
+		ret = -EIDRM;
+	else
+		__kipc_mbox_destroy(mb, false);
+	mutex_unlock(&kipc_registry_lock);
+	return ret;
+}
+
+/* The handle is closing: drop its registration, and a temp mailbox with it. */
+void kipc_mbox_detach(struct kipc_handle *h)
+{
+	struct kipc_mbox *mb = h->mbox;
+	bool last;
+
+	if (!mb)
+		return;
+
+	mutex_lock(&kipc_registry_lock);
+	mutex_lock(&mb->lock);
+	if (!list_empty(&h->notify.node))
+		kipc_notify_unregister(mb, &h->notify);
+	last = !--mb->handles;
+	mutex_unlock(&mb->lock);
+	if (last && mb->temp && !mb->dead)
+		__kipc_mbox_destroy(mb, false);
+	mutex_unlock(&kipc_registry_lock);
+
+	kipc_mbox_put(mb);
+}
+
+/* rmmod: no handle is open, so only the registry's references are left. */
+void kipc_mbox_destroy_all(void)
+{
+	struct kipc_mbox *mb;
+	unsigned long id;
+
+	mutex_lock(&kipc_registry_lock);
+	xa_for_each(&kipc_ids, id, mb)
+		__kipc_mbox_destroy(mb, true);
+	mutex_unlock(&kipc_registry_lock);
+	xa_destroy(&kipc_ids);
+}
+
+int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
+{
+	u32 capacity, max_msg_size;
+	u64 capacity_bytes;
+	int ret = 0;
+
+	if (ks->flags & ~KIPC_SET_FLAGS)
+		return -EINVAL;
+	if ((!(ks->flags & KIPC_SET_MODE) && ks->mode) ||
+	    (!(ks->flags & KIPC_SET_CAPACITY) && ks->capacity) ||
+	    (!(ks->flags & KIPC_SET_CAPACITY_BYTES) && ks->capacity_bytes) ||
+	    (!(ks->flags & KIPC_SET_MAX_MSG_SIZE) && ks->max_msg_size))
+		return -EINVAL;
+	if (ks->mode > 0777)
+		return -EINVAL;
+	if (!kipc_mbox_owner(mb))
+		return -EPERM;
+
+	mutex_lock(&mb->lock);
+	if (mb->dead) {
+		ret = -EIDRM;
+		goto out_unlock;
+	}
+	capacity = ks->flags & KIPC_SET_CAPACITY ? ks->capacity : mb->capacity;
+	capacity_bytes = ks->flags & KIPC_SET_CAPACITY_BYTES ?
+			 ks->capacity_bytes : mb->capacity_bytes;
+	max_msg_size = ks->flags & KIPC_SET_MAX_MSG_SIZE ?
+		       ks->max_msg_size : mb->max_msg_size;
+	ret = kipc_check_limits(capacity, capacity_bytes, max_msg_size);
+	if (ret)
+		goto out_unlock;
+
+	if (ks->flags & KIPC_SET_MODE)
+		WRITE_ONCE(mb->mode, ks->mode);
+	mb->capacity = capacity;
+	mb->capacity_bytes = capacity_bytes;
+	WRITE_ONCE(mb->max_msg_size, max_msg_size);
+out_unlock:
+	mutex_unlock(&mb->lock);
+	/* A larger capacity may let blocked senders in. */
+	if (!ret)
+		wake_up_poll(&mb->swait, EPOLLOUT | EPOLLWRNORM);
+	return ret;
+}
+
+/* Changes whenever a mailbox is created or destroyed (netlink dumps). */
+u32 kipc_mbox_generation(void)
+{
+	return READ_ONCE(kipc_generation);
+}
+
+/* A snapshot of @mb, its pids as @pid_ns sees them. */
+void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
+		       struct pid_namespace *pid_ns)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = mb->id;
+	info->flags = mb->temp ? KIPC_STAT_TEMP : 0;
+	memcpy(info->name, mb->name, sizeof(info->name));
+	info->uid = mb->uid;
+	info->gid = mb->gid;
+	info->ctime_ns = mb->ctime_ns;
+
+	mutex_lock(&mb->lock);
+	info->mode = mb->mode;
+	info->depth = mb->depth;
+	info->capacity = mb->capacity;
+	info->max_msg_size = mb->max_msg_size;
+	info->handles = mb->handles;
+	info->blocked_senders = mb->blocked_senders;
+	info->blocked_receivers = mb->blocked_receivers;
+	info->notify_count = mb->notify_count;
+	info->last_sender_pid = pid_nr_ns(mb->last_sender, pid_ns);
+	info->last_receiver_pid = pid_nr_ns(mb->last_receiver, pid_ns);
+	info->bytes = mb->bytes;
+	info->capacity_bytes = mb->capacity_bytes;
+	info->sent = mb->sent;
+	info->received = mb->received;
+	info->dropped = mb->dropped;
+	mutex_unlock(&mb->lock);
+}
+
+void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
+{
+	kipc_mbox_info_ns(mb, info, task_active_pid_ns(current));
+}
+
+/*
+ * Calls @fn for each mailbox of the caller's IPC namespace with an id of at
+ * least *@next_id, in id order, until @fn returns nonzero. *@next_id is left
+ * at the mailbox @fn refused, or past the last one.
+ */
+int kipc_mbox_for_each(u32 *next_id,
+		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	unsigned long id = *next_id;
+	struct kipc_mbox *mb;
+	int ret = 0;
+
+	mutex_lock(&kipc_registry_lock);
+	xa_for_each_start(&kipc_ids, id, mb, id) {
+		if (mb->ns != ns)
+			continue;
+		ret = fn(mb, arg);
+		if (ret)
+			break;
+	}
+	*next_id = ret ? id : kipc_last_id + 1;
+	mutex_unlock(&kipc_registry_lock);
+	return ret;
+}
+
+/* Module-wide, all namespaces: summed here to keep the hot path free of it. */
+void kipc_stats_get(struct kipc_stats *st)
+{
+	struct kipc_mbox *mb;
+	unsigned long id;
+
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&kipc_registry_lock);
+	st->mailboxes = kipc_nr_mailboxes;
+	st->created = kipc_created;
+	st->destroyed = kipc_destroyed;
+	st->sent = kipc_gone_sent;
+	st->received = kipc_gone_received;
+	xa_for_each(&kipc_ids, id, mb) {
+		mutex_lock(&mb->lock);
+		st->messages += mb->depth;
+		st->bytes += mb->bytes;
+		st->sent += mb->sent;
+		st->received += mb->received;
+		mutex_unlock(&mb->lock);
+	}
+	mutex_unlock(&kipc_registry_lock);
+	st->charged = atomic64_read(&kipc_charged);
+}

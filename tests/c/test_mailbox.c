@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Mailboxes: create, attach, destroy, names, permissions, namespaces. */
+#include <sched.h>
+
+#include "util.h"
+
+TEST(create_attach_stat)
+{
+	struct kipc_create_opts o = {
+		.capacity = 5, .capacity_bytes = 9000, .max_msg_size = 100,
+		.mode = 0640,
+	};
+	const char *name = uniq("cas");
+	struct kipc_stat st;
+	int a, b, id;
+
+	a = new_handle();
+	id = kipc_create(a, name, &o);
+	ASSERT_GE(id, 1);
+	b = new_handle();
+	ASSERT_EQ(kipc_attach(b, name), id);
+	ASSERT_OK(kipc_stat(b, &st));
+	ASSERT_EQ(st.id, id);
+	ASSERT_TRUE(!strcmp(st.name, name));
+	ASSERT_EQ(st.capacity, 5);
+	ASSERT_EQ(st.capacity_bytes, 9000);
+	ASSERT_EQ(st.max_msg_size, 100);
+	ASSERT_EQ(st.mode, 0640);
+	ASSERT_EQ(st.uid, 0);
+	ASSERT_EQ(st.handles, 2);
+	ASSERT_EQ(st.depth, 0);
+	ASSERT_EQ(st.flags, 0);
+	ASSERT_TRUE(st.ctime_ns > 1600000000ull * 1000000000ull);
+	close(a);
+	ASSERT_OK(kipc_stat(b, &st));
+	ASSERT_EQ(st.handles, 1);
+	ASSERT_OK(kipc_destroy(b));
+}
+
+TEST(defaults_come_from_module_parameters)
+{
+	struct kipc_stat st;
+	int fd = new_mbox(uniq("def"), NULL);
+
+	ASSERT_OK(kipc_stat(fd, &st));
+	ASSERT_EQ(st.capacity, 64);
+	ASSERT_EQ(st.capacity_bytes, 65536);
+	ASSERT_EQ(st.max_msg_size, 8192);
+	ASSERT_EQ(st.mode, 0600);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(attach_by_id)
+{
+	const char *name = uniq("byid");
+	int a = new_mbox(name, NULL), b = new_handle();
+	struct kipc_stat st;
+
+	ASSERT_OK(kipc_stat(a, &st));
+	ASSERT_EQ(kipc_attach_id(b, st.id), st.id);
+	ASSERT_ERR(kipc_attach_id(new_handle(), 0xfffffff0u), ENOENT);
+	ASSERT_OK(kipc_destroy(a));
+}
+
+TEST(ids_are_not_reused)
+{
+	const char *name = uniq("reuse");
+	int fd = new_handle(), id1, id2;
+
+	id1 = kipc_create(fd, name, NULL);
+	ASSERT_GE(id1, 1);
+	ASSERT_OK(kipc_destroy(fd));
+	close(fd);
+	fd = new_handle();
+	id2 = kipc_create(fd, name, NULL);
+	ASSERT_GE(id2, id1 + 1);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(errno_name_rules)
+{
+	char longname[KIPC_NAME_MAX + 8];
+	int fd = new_handle();
+
+	ASSERT_ERR(kipc_create(fd, "", NULL), EINVAL);
+	ASSERT_ERR(kipc_create(fd, "a/b", NULL), EINVAL);
+	memset(longname, 'n', sizeof(longname));
+	longname[KIPC_NAME_MAX - 1] = '\0';	/* 63 bytes: the longest */
+	ASSERT_GE(kipc_create(fd, longname, NULL), 1);
+	ASSERT_OK(kipc_destroy(fd));
+	close(fd);
+
+	/* 64 bytes, no NUL inside the field: the kernel sees it whole. */
+	struct kipc_create c = { .size = sizeof(c) };
+
+	fd = new_handle();
+	memset(c.name, 'n', sizeof(c.name));
+	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_CREATE, &c), ENAMETOOLONG);
+	struct kipc_attach a = { 0 };
+
+	memset(a.name, 'n', sizeof(a.name));
+	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_ATTACH, &a), ENAMETOOLONG);
+}
+
+TEST(errno_eexist_enoent)
+{
+	const char *name = uniq("ex");
+	int a = new_mbox(name, NULL);
+
+	ASSERT_ERR(kipc_create(new_handle(), name, NULL), EEXIST);
+	ASSERT_OK(kipc_destroy(a));
+	ASSERT_ERR(kipc_attach(new_handle(), name), ENOENT);
+}
+
+TEST(errno_enotconn)
+{
+	struct kipc_stat st;
+	struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
+	struct kipc_msg m[1] = { 0 };
+	char buf[4];
+	int fd = new_handle();
+
+	ASSERT_ERR(kipc_send(fd, "x", 1, 0, 0, 0, 0), ENOTCONN);
+	ASSERT_ERR(kipc_recv(fd, buf, 4, 0, 0, 0), ENOTCONN);
+	ASSERT_ERR(kipc_stat(fd, &st), ENOTCONN);
+	ASSERT_ERR(kipc_notify(fd, SIGUSR1, 0), ENOTCONN);
+	ASSERT_ERR(kipc_destroy(fd), ENOTCONN);
+	ASSERT_ERR(kipc_set(fd, &s), ENOTCONN);
+	ASSERT_ERR(kipc_sendv(fd, m, 1, 0, 0), ENOTCONN);
+	ASSERT_ERR(kipc_recvv(fd, m, 1, 0, 0), ENOTCONN);
+}
+
+TEST(errno_eisconn)
+{
+	const char *n1 = (uniq("c1")), *n2 = (uniq("c2"));
+	int a = new_mbox(n1, NULL), b = new_mbox(n2, NULL);
+
+	ASSERT_ERR(kipc_create(a, uniq("c3"), NULL), EISCONN);
+	ASSERT_ERR(kipc_attach(a, n2), EISCONN);
+	ASSERT_ERR(kipc_attach(a, n1), EISCONN);
+	ASSERT_OK(kipc_destroy(a));
+	ASSERT_OK(kipc_destroy(b));
+}
+
+TEST(destroy_frees_name_and_gives_eidrm)
+{
+	const char *name = uniq("idrm");
+	int a = new_mbox(name, NULL), b = attach(name);
+	struct kipc_stat st;
+	char buf[4];
+
+	ASSERT_OK(sendstr(a, "queued", 0));
+	ASSERT_OK(kipc_destroy(a));
+	ASSERT_ERR(kipc_send(b, "x", 1, 0, 0, 0, 0), EIDRM);
+	ASSERT_ERR(kipc_recv(b, buf, 4, 0, 0, 0), EIDRM);
+	ASSERT_ERR(kipc_stat(b, &st), EIDRM);
+	ASSERT_ERR(kipc_destroy(b), EIDRM);
+	ASSERT_ERR(kipc_notify(b, SIGUSR1, 0), EIDRM);
+	/* The name is free at once. */
+	int c = new_mbox(name, NULL);
+
+	ASSERT_OK(kipc_destroy(c));
+}
+
+TEST(mailbox_outlives_its_creator)
+{
+	const char *name = uniq("life");
+	struct kipc_stat st;
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd = new_mbox(name, NULL);
+
+		sendstr(fd, "left behind", 0);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	int fd = attach(name);
+
+	ASSERT_OK(kipc_stat(fd, &st));
+	ASSERT_EQ(st.depth, 1);
+	ASSERT_EQ(st.handles, 1);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(temp_mailbox_dies_with_its_last_handle)
+{
+	struct kipc_create_opts o = { .flags = KIPC_CREATE_TEMP };
+	const char *name = uniq("temp");
+	struct kipc_stat st;
+	int a = new_mbox(name, &o), b = attach(name);
+
+	ASSERT_OK(kipc_stat(a, &st));
+	ASSERT_EQ(st.flags, KIPC_STAT_TEMP);
+	close(a);
+	ASSERT_OK(sendstr(b, "still here", 0));
+	close(b);
+	ASSERT_ERR(kipc_attach(new_handle(), name), ENOENT);
+}
+
+TEST(mode_bits_are_enforced)
+{
+	struct kipc_create_opts o = { .mode = 0620 };
+	const char *name = uniq("mode");
+	int owner = new_mbox(name, &o);
+	char buf[8];
+	pid_t pid = fork();
+
+	if (!pid) {
+		/* Other: no bits at all. */
+		become(1001, 1001);
+		ASSERT_ERR(kipc_attach(new_handle(), name), EACCES);
+		_exit(0);
+	}
+	int status;
+
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+
+	pid = fork();
+	if (!pid) {
+		/* In the mailbox's group (0), which has w only. */
+		become(1000, 0);
+		int fd = attach(name);
+
+		ASSERT_OK(sendstr(fd, "from group", 0));
+		ASSERT_ERR(kipc_recv(fd, buf, sizeof(buf), 0, KIPC_NONBLOCK, 0),
+			   EACCES);
+		ASSERT_ERR(kipc_notify(fd, SIGUSR1, 0), EACCES);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+	ASSERT_OK(kipc_destroy(owner));
+}
+
+TEST(chmod_and_destroy_need_owner)
+{
+	struct kipc_create_opts o = { .mode = 0666 };
+	const char *name = uniq("own");
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		become(1000, 1000);
+		new_mbox(name, &o);	/* stays: mailboxes outlive handles */
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+
+	pid = fork();
+	if (!pid) {
+		struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
+		int fd;
+
+		become(1001, 1001);
+		fd = attach(name);
+		ASSERT_ERR(kipc_destroy(fd), EPERM);
+		ASSERT_ERR(kipc_set(fd, &s), EPERM);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+
+	pid = fork();
+	if (!pid) {
+		struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
+		struct kipc_stat st;
+		int fd;
+
+		become(1000, 1000);
+		fd = attach(name);
+		ASSERT_OK(kipc_set(fd, &s));
+		ASSERT_OK(kipc_stat(fd, &st));
+		ASSERT_EQ(st.mode, 0600);
+		ASSERT_EQ(st.uid, 1000);
+		ASSERT_EQ(st.gid, 1000);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+
+	/* root has CAP_IPC_OWNER. */
+	ASSERT_OK(kipc_destroy(attach(name)));
+}
+
+TEST(set_validates_and_applies)
+{
+	struct kipc_set s = { .flags = KIPC_SET_CAPACITY, .capacity = 0 };
+	struct kipc_stat st;
+	int fd = new_mbox(uniq("set"), NULL);
+
+	ASSERT_ERR(kipc_set(fd, &s), EINVAL);
+	s = (struct kipc_set){ .flags = 1u << 9 };
+	ASSERT_ERR(kipc_set(fd, &s), EINVAL);
+	/* A field without its flag is an unknown field. */
+	s = (struct kipc_set){ .flags = KIPC_SET_MODE, .mode = 0600, .capacity = 3 };
+	ASSERT_ERR(kipc_set(fd, &s), EINVAL);
+	s = (struct kipc_set){ .flags = KIPC_SET_MAX_MSG_SIZE, .max_msg_size = 1 << 21 };
+	ASSERT_ERR(kipc_set(fd, &s), EINVAL);
+	s = (struct kipc_set){
+		.flags = KIPC_SET_CAPACITY | KIPC_SET_MAX_MSG_SIZE | KIPC_SET_MODE,
+		.capacity = 3, .max_msg_size = 16, .mode = 0644,
+	};
+	ASSERT_OK(kipc_set(fd, &s));
+	ASSERT_OK(kipc_stat(fd, &st));
+	ASSERT_EQ(st.capacity, 3);
+	ASSERT_EQ(st.max_msg_size, 16);
+	ASSERT_EQ(st.mode, 0644);
+	ASSERT_ERR(kipc_send(fd, "seventeen bytes!!", 17, 0, 0, 0, 0), EMSGSIZE);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(ipc_namespaces_are_separate)
+{
+	const char *name = uniq("ns");
+	int fd = new_mbox(name, NULL), status;
+	struct kipc_stat st;
+	pid_t pid;
+
+	ASSERT_OK(kipc_stat(fd, &st));
+	pid = fork();
+	if (!pid) {
+		if (unshare(CLONE_NEWIPC))
+			FAIL("unshare: %s", strerror(errno));
+		ASSERT_ERR(kipc_attach(new_handle(), name), ENOENT);
+		ASSERT_ERR(kipc_attach_id(new_handle(), st.id), ENOENT);
+		/* The name is free here. */
+		int mine = new_mbox(name, NULL);
+
+		ASSERT_OK(kipc_destroy(mine));
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+static void write_param(const char *name, unsigned long val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%lu\n", val) < 0 || fclose(f))
+		FAIL("cannot set %s", path);
+}
+
+TEST(max_mailboxes_gives_enospc)
+{
+	const char *name = uniq("max");
+	int fd = new_mbox(name, NULL), other;
+	struct kipc_stat st;
+
+	ASSERT_OK(sendstr(fd, "kept", 0));
+	write_param("max_mailboxes", 0);
+	other = new_handle();
+	ASSERT_ERR(kipc_create(other, uniq("max2"), NULL), ENOSPC);
+	write_param("max_mailboxes", 1024);
+	/* Nothing half-done: the handle is still free, the old box intact. */
+	ASSERT_GE(kipc_create(other, uniq("max3"), NULL), 1);
+	ASSERT_OK(kipc_stat(fd, &st));
+	ASSERT_EQ(st.depth, 1);
+	ASSERT_OK(kipc_destroy(other));
+	ASSERT_OK(kipc_destroy(fd));
+}

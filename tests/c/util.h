@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the C tests. */
+#ifndef KIPC_TEST_UTIL_H
+#define KIPC_TEST_UTIL_H
+
+#include <fcntl.h>
+#include <grp.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "harness.h"
+#include "libkipc.h"
+
+/* A mailbox name no other test uses (never freed: tests are short). */
+static inline const char *uniq(const char *tag)
+{
+	static unsigned int n;
+	char *name;
+
+	if (asprintf(&name, "t-%s-%d-%u", tag, getpid(), n++) < 0)
+		FAIL("out of memory");
+	return name;
+}
+
+static inline int new_handle(void)
+{
+	int fd = kipc_open(0);
+
+	if (fd < 0)
+		FAIL("open %s: %s", KIPC_DEVICE, strerror(-fd));
+	return fd;
+}
+
+/* A handle on a new mailbox; @o may be NULL. */
+static inline int new_mbox(const char *name, const struct kipc_create_opts *o)
+{
+	int fd = new_handle();
+	int id = kipc_create(fd, name, o);
+
+	if (id <= 0)
+		FAIL("create %s: %s", name, strerror(-id));
+	return fd;
+}
+
+static inline int attach(const char *name)
+{
+	int fd = new_handle();
+	int ret = kipc_attach(fd, name);
+
+	if (ret <= 0)
+		FAIL("attach %s: %s", name, strerror(-ret));
+	return fd;
+}
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Become an unprivileged user (for the rest of this test's process). */
+static inline void become(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		FAIL("cannot become %u:%u: %s", uid, gid, strerror(errno));
+}
+
+static inline int sendstr(int fd, const char *s, uint32_t flags)
+{
+	return kipc_send(fd, s, strlen(s), 0, 0, flags, 0);
+}
+
+/* Waits until a mailbox shows @n blocked receivers (or senders). */
+static inline void wait_blocked(int fd, uint32_t receivers, uint32_t senders)
+{
+	struct kipc_stat st;
+
+	for (int i = 0; i < 20000; i++) {
+		if (kipc_stat(fd, &st) < 0)
+			FAIL("stat: %s", strerror(errno));
+		if (st.blocked_receivers == receivers &&
+		    st.blocked_senders == senders)
+			return;
+		usleep(1000);
+	}
+	FAIL("never saw %u blocked receivers and %u senders", receivers,
+	     senders);
+}
+
+#endif /* KIPC_TEST_UTIL_H */
