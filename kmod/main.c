@@ -113,11 +113,6 @@ static int kipc_fasync(int fd, struct file *file, int on)
 	return fasync_helper(fd, file, on, &mb->fasync);
 }
 
-static struct kipc_mbox *kipc_attached(struct kipc_handle *h)
-{
-	return kipc_attached(h);
-}
-
 static long kipc_ioc_version(void __user *argp)
 {
 	struct kipc_version kv;

@@ -151,8 +151,10 @@ static void kipc_set_pid(struct pid **slot)
 
 void kipc_wake_senders(struct kipc_mbox *mb)
 {
+	/* Sync: the waker is about to sleep or return, as pipes do. */
 	if (wq_has_sleeper(&mb->swait))
-		wake_up_poll(&mb->swait, EPOLLOUT | EPOLLWRNORM);
+		wake_up_interruptible_sync_poll(&mb->swait,
+						EPOLLOUT | EPOLLWRNORM);
 }
 
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
@@ -218,7 +220,8 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	mutex_unlock(&mb->lock);
 
 	if (wq_has_sleeper(&mb->rwait))
-		wake_up_poll(&mb->rwait, EPOLLIN | EPOLLRDNORM);
+		wake_up_interruptible_sync_poll(&mb->rwait,
+						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
