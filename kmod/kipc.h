@@ -87,8 +87,9 @@ struct kipc_mbox {
 	struct list_head	notifiers;
 	struct fasync_struct	*fasync;
 
-	wait_queue_head_t	rwait;		/* receivers and EPOLLIN pollers */
-	wait_queue_head_t	swait;		/* senders and EPOLLOUT pollers */
+	wait_queue_head_t	rwait;		/* receivers blocked in the ioctl */
+	wait_queue_head_t	swait;		/* senders blocked in the ioctl */
+	wait_queue_head_t	pollq;		/* poll, select, epoll */
 };
 
 /* What an open /dev/kipc is. */
@@ -171,6 +172,7 @@ void kipc_free_msgs(struct list_head *msgs);
 
 /* msg.c */
 void kipc_wake_senders(struct kipc_mbox *mb);
+void kipc_wake_all(struct kipc_mbox *mb);
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns);
 int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,

@@ -235,6 +235,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	mutex_init(&mb->lock);
 	init_waitqueue_head(&mb->rwait);
 	init_waitqueue_head(&mb->swait);
+	init_waitqueue_head(&mb->pollq);
 	for (i = 0; i <= KIPC_PRIO_MAX; i++)
 		INIT_LIST_HEAD(&mb->queue[i]);
 	INIT_LIST_HEAD(&mb->notifiers);
@@ -428,8 +429,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	kipc_notify_drop_all(mb);
 	mutex_unlock(&mb->lock);
 
-	wake_up_poll(&mb->rwait, EPOLLHUP | EPOLLERR);
-	wake_up_poll(&mb->swait, EPOLLHUP | EPOLLERR);
+	kipc_wake_all(mb);
 	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
 	kipc_free_msgs(&msgs);
 
@@ -531,7 +531,7 @@ out_unlock:
 	mutex_unlock(&mb->lock);
 	/* A larger capacity may let blocked senders in. */
 	if (!ret)
-		wake_up_poll(&mb->swait, EPOLLOUT | EPOLLWRNORM);
+		kipc_wake_senders(mb);
 	return ret;
 }
 

@@ -91,8 +91,7 @@ static __poll_t kipc_poll(struct file *file, poll_table *wait)
 	if (!mb)
 		return EPOLLERR;
 
-	poll_wait(file, &mb->rwait, wait);
-	poll_wait(file, &mb->swait, wait);
+	poll_wait(file, &mb->pollq, wait);
 
 	if (READ_ONCE(mb->dead))
 		return EPOLLHUP | EPOLLERR;

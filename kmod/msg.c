@@ -22,6 +22,24 @@
 
 enum kipc_dir { KIPC_DIR_SEND, KIPC_DIR_RECV };
 
+/* A blocked receiver, woken only by a message of the type it waits for. */
+struct kipc_rwaiter {
+	struct wait_queue_entry	wq;
+	u32			type;
+};
+
+static int kipc_recv_wake(struct wait_queue_entry *wq, unsigned int mode,
+			  int sync, void *key)
+{
+	struct kipc_rwaiter *w = container_of(wq, struct kipc_rwaiter, wq);
+	const u32 *type = key;
+
+	/* No key (destroy): everyone wakes. */
+	if (type && w->type && w->type != *type)
+		return 0;
+	return autoremove_wake_function(wq, mode, sync, key);
+}
+
 struct kipc_wait {
 	enum kipc_dir	dir;
 	bool		nonblock;
@@ -72,11 +90,15 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 	bool send = w->dir == KIPC_DIR_SEND;
 	wait_queue_head_t *wq = send ? &mb->swait : &mb->rwait;
 	u32 *blocked = send ? &mb->blocked_senders : &mb->blocked_receivers;
-	DEFINE_WAIT(wait);
+	struct kipc_rwaiter wait = { .type = w->type };
 	bool counted = false;
 	int ret;
 
 	lockdep_assert_held(&mb->lock);
+
+	init_wait(&wait.wq);
+	if (!send)
+		wait.wq.func = kipc_recv_wake;
 
 	while ((ret = kipc_ready(mb, w)) > 0) {
 		if (w->nonblock) {
@@ -103,13 +125,13 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+		prepare_to_wait(wq, &wait.wq, TASK_INTERRUPTIBLE);
 		mutex_unlock(&mb->lock);
 		if (w->expires == KTIME_MAX)
 			schedule();
 		else
 			schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
-		finish_wait(wq, &wait);
+		finish_wait(wq, &wait.wq);
 		mutex_lock(&mb->lock);
 	}
 
@@ -149,12 +171,34 @@ static void kipc_set_pid(struct pid **slot)
 	}
 }
 
+/*
+ * Wake-ups are "sync", as for pipes: the waker is about to return or sleep,
+ * so the scheduler need not preempt it for the wakee.
+ */
 void kipc_wake_senders(struct kipc_mbox *mb)
 {
-	/* Sync: the waker is about to sleep or return, as pipes do. */
 	if (wq_has_sleeper(&mb->swait))
-		wake_up_interruptible_sync_poll(&mb->swait,
+		wake_up_interruptible_sync(&mb->swait);
+	if (wq_has_sleeper(&mb->pollq))
+		wake_up_interruptible_sync_poll(&mb->pollq,
 						EPOLLOUT | EPOLLWRNORM);
+}
+
+static void kipc_wake_receivers(struct kipc_mbox *mb, u32 type)
+{
+	if (wq_has_sleeper(&mb->rwait))
+		__wake_up_sync_key(&mb->rwait, TASK_INTERRUPTIBLE, &type);
+	if (wq_has_sleeper(&mb->pollq))
+		wake_up_interruptible_sync_poll(&mb->pollq,
+						EPOLLIN | EPOLLRDNORM);
+}
+
+/* Destroy: every sleeper re-checks and finds the mailbox dead. */
+void kipc_wake_all(struct kipc_mbox *mb)
+{
+	wake_up_all(&mb->rwait);
+	wake_up_all(&mb->swait);
+	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
 }
 
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
@@ -219,9 +263,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	notified = kipc_notify_deliver(mb, was_empty);
 	mutex_unlock(&mb->lock);
 
-	if (wq_has_sleeper(&mb->rwait))
-		wake_up_interruptible_sync_poll(&mb->rwait,
-						EPOLLIN | EPOLLRDNORM);
+	kipc_wake_receivers(mb, m->type);
 	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);

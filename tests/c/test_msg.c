@@ -423,3 +423,32 @@ TEST(two_processes_100k_messages_no_loss_no_dup_in_order)
 	ASSERT_EQ(st.depth, 0);
 	ASSERT_OK(kipc_destroy(fd));
 }
+
+TEST(blocked_typed_receiver_gets_its_type_only)
+{
+	const char *name = uniq("typed");
+	int fd = new_mbox(name, NULL), status;
+	struct kipc_stat st;
+	pid_t pid = fork();
+
+	if (!pid) {
+		char buf[8];
+		struct kipc_msg m = { .buf = (uintptr_t)buf, .len = 8, .type = 2 };
+
+		if (kipc_recv_msg(attach(name), &m) || m.type != 2 ||
+		    memcmp(buf, "two", 3))
+			_exit(1);
+		_exit(0);
+	}
+	wait_blocked(fd, 1, 0);
+	ASSERT_OK(kipc_send(fd, "one", 3, 1, 0, 0, 0));
+	usleep(100000);
+	ASSERT_OK(kipc_stat(fd, &st));
+	ASSERT_EQ(st.blocked_receivers, 1);
+	ASSERT_OK(kipc_send(fd, "two", 3, 2, 0, 0, 0));
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+	ASSERT_OK(kipc_stat(fd, &st));
+	ASSERT_EQ(st.depth, 1);
+	ASSERT_OK(kipc_destroy(fd));
+}
