@@ -112,11 +112,9 @@ struct kipc_stat {
  */
 struct kipc_msg {
 	__u64 buf;		/* in: user pointer to the payload / buffer */
-	__u32 len;		/* in: payload length / buffer size;
-				 * out (recv): bytes copied */
+	__u32 len;		/* in: payload or buffer size; out (recv): copied */
 	__u32 flags;		/* in: KIPC_NONBLOCK, KIPC_RECV_* */
-	__u32 type;		/* send: in; recv: in = 0 (any) or the type wanted,
-				 * out = the message's type */
+	__u32 type;		/* send: in; recv: in = wanted (0 = any), out */
 	__u32 priority;		/* send: in, 0..KIPC_PRIO_MAX; recv: out */
 	__u64 timeout_ns;	/* in: relative, CLOCK_MONOTONIC; 0 = none */
 	__u64 seq;		/* out: per-mailbox sequence number */
@@ -187,6 +185,7 @@ enum {
 
 	__KIPC_CMD_MAX,
 };
+
 #define KIPC_CMD_MAX (__KIPC_CMD_MAX - 1)
 
 enum kipc_event {
@@ -244,11 +243,11 @@ enum {
 	KIPC_A_STATS_DESTROYED,		/* u64 */
 	KIPC_A_STATS_EVENTS_SUPPRESSED,	/* u64 */
 	KIPC_A_STATS_EVENT_RATE,	/* u32: the event_rate parameter */
-	KIPC_A_STATS_CHARGED_BYTES,	/* u64: against max_total_bytes,
-					 * message headers included */
+	KIPC_A_STATS_CHARGED_BYTES,	/* u64: vs max_total_bytes, with headers */
 
 	__KIPC_A_MAX,
 };
+
 #define KIPC_A_MAX (__KIPC_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KIPC_H */

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+# kipc: the module (kbuild reads ./Kbuild and kmod/Kbuild), user space
+# (user/Makefile, into build/), and the QEMU guest that runs them.
+#
+#   make                 check packages, build kmod/kipc.ko and user space
+#   make check           + lint, then one guest boot running tests/run.sh
+#   make demo            boot the guest and run scripts/demo.sh
+#   make vm              interactive shell in the guest (kipc.ko loaded)
+#   make vm-run CMD='..' run one command in the guest; exits with its status
+#   make lint            checkpatch, sparse, W=1, -Werror, shellcheck
+#   make install         module, kipcctl, kipcctl.8 (DESTDIR, PREFIX honoured)
+#
+# KDIR: kernel build directory (default: the running kernel's, else that of
+# the newest installed Debian kernel, which is also the guest's); KVER picks
+# a kernel version instead. VM_TIMEOUT / CHECK_TIMEOUT: guest time limits (s).
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+VM_TIMEOUT	?= 600
+CHECK_TIMEOUT	?= 1800
+# What `make install` puts in $(PREFIX)/bin (build/bin also holds test helpers).
+INSTALL_TOOLS	?= kipcctl
+
+HOST_KVER	:= $(shell uname -r)
+GUEST_KVER	:= $(shell scripts/vm kver 2>/dev/null)
+
+# The headers of kernel version $(1): Debian links /lib/modules/V/build.
+kdir_of = $(firstword $(wildcard /lib/modules/$(1)/build /usr/src/linux-headers-$(1)))
+
+ifdef KDIR
+# UTS_RELEASE is what vermagic says (Debian's kernel.release is not).
+KVER		?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+else
+ifndef KVER
+KVER		:= $(if $(wildcard /lib/modules/$(HOST_KVER)/build),$(HOST_KVER),$(GUEST_KVER))
+endif
+KDIR		:= $(call kdir_of,$(KVER))
+endif
+
+# The guest boots the kernel the module is built for when /boot has it (a
+# Debian host on its stock kernel); otherwise the newest Debian kernel, and
+# the guest targets build the module for that one.
+VM_KVER		:= $(if $(wildcard /boot/vmlinuz-$(KVER)),$(KVER),$(GUEST_KVER))
+VM_KDIR		:= $(if $(filter $(VM_KVER),$(KVER)),$(KDIR),$(call kdir_of,$(VM_KVER)))
+# An exported KIPC_VM_KVER (e.g. from scripts/debug-kernel.sh env) wins.
+VM		:= KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/vm
+
+.PHONY: all build deps modules user clean install vm vm-build vm-run check lint demo
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: modules user
+
+deps:
+	@scripts/deps.sh
+
+modules:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no kernel headers for '$(KVER)':" \
+		"install linux-headers-amd64 (scripts/deps.sh) or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user:
+	$(MAKE) -C user
+
+clean:
+	$(if $(KDIR),-$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	-$(MAKE) -C user clean
+	rm -rf build
+
+# M=.../kmod installs extra/kipc.ko (as DKMS does) rather than
+# extra/kmod/kipc.ko. No signing: that needs the distribution's private key
+# (DKMS signs with the machine's MOK instead). Debian's headers have no
+# System.map, so kbuild skips depmod: run it for a real install.
+install: build
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(addprefix build/bin/,$(INSTALL_TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	if [ -f user/kipcctl.8 ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/man/man8 && \
+		install -m 0644 user/kipcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/; \
+	fi
+
+# Everything the guest needs, with the module built for the guest's kernel.
+vm-build: deps
+	@$(MAKE) --no-print-directory modules KDIR=$(VM_KDIR) KVER=$(VM_KVER)
+	@$(MAKE) --no-print-directory user
+
+vm: vm-build
+	$(VM) shell
+
+# CMD is passed as written, unexpanded by make: CMD='echo $$HOME' works.
+quote = '$(subst ','\'',$(1))'
+vm-run:
+	@$(if $(value CMD),,echo "usage: make vm-run CMD='command line'" >&2; exit 2)
+	@$(MAKE) --no-print-directory vm-build
+	@$(VM) run --timeout $(VM_TIMEOUT) -- $(call quote,$(value CMD))
+
+lint: deps
+	KDIR=$(KDIR) scripts/lint.sh
+
+# One boot for the whole suite; the guest's kernel log is checked too. The
+# suite runs even when lint fails, so one `make check` reports everything.
+check: vm-build
+	@status=0; \
+	KDIR=$(VM_KDIR) scripts/lint.sh || status=1; \
+	$(VM) run --timeout $(CHECK_TIMEOUT) -- tests/run.sh || status=1; \
+	if [ $$status -ne 0 ]; then echo "make check: FAILED" >&2; fi; \
+	exit $$status
+
+demo: vm-build
+	@$(VM) run --timeout $(VM_TIMEOUT) -- \
+		'if [ -x scripts/demo.sh ]; then scripts/demo.sh; else \
+		 lsmod | grep kipc && ls -l /dev/kipc && modinfo kmod/kipc.ko; fi'
+
+# kipc-bench in the guest (-smp 2): prints the table, writes build/bench/
+# (results.md, results.json, latency.png). BENCH_ARGS='--quick' for a smoke run.
+.PHONY: bench
+bench: vm-build
+	KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/bench.sh $(BENCH_ARGS)
+
+# make stress: the long reliability run in the guest (scripts/stress.sh):
+# 1,000,000 checked messages, 1,000,000 fuzzed ioctls, test_faults,
+# test_hostile, rmmod. make check-debug: the suite, the failslab pass, a
+# kmemleak scan and stress under a KASAN + lockdep kernel, built once per
+# machine into /var/cache/kipc/debug-kernel (scripts/debug-kernel.sh).
+.PHONY: stress check-debug
+stress: vm-build
+	KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/stress.sh --no-build
+
+check-debug: deps
+	scripts/debug-kernel.sh check
