@@ -300,7 +300,12 @@ static struct genl_family kipc_nl_family __ro_after_init = {
 	.parallel_ops	= true,
 	.ops		= kipc_nl_ops,
 	.n_ops		= ARRAY_SIZE(kipc_nl_ops),
-	.resv_start_op	= KIPC_CMD_STATS_GET + 1,
+	/*
+	 * 0, as the kernel asks of new families: every op gets strict
+	 * checks of the genl header's reserved byte, an op without a policy
+	 * refuses all attributes, and no op may set .validate.
+	 */
+	.resv_start_op	= 0,
 	.mcgrps		= kipc_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(kipc_nl_mcgrps),
 };

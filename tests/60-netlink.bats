@@ -1,0 +1,503 @@
+#!/usr/bin/env bats
+# The generic netlink family "kipc": genl, kipcctl list/show/stats/monitor,
+# a dump of 10,000 mailboxes, events in order, the rate limit, malformed
+# requests, IPC namespaces, and kmod/kipc.yaml against the uapi header.
+# Helpers: kipc-mkmany and kipc-nlprobe (tests/c, built into build/bin).
+
+params=/sys/module/kipc/parameters
+
+setup() {
+	box="nl-$BATS_TEST_NUMBER-$$"
+	mon_pid=
+	saved_max=
+	saved_rate=
+}
+
+teardown() {
+	if [ -n "$mon_pid" ]; then
+		kill -9 "$mon_pid" 2>/dev/null || true
+		wait "$mon_pid" 2>/dev/null || true
+	fi
+	if [ -n "${KIPC_ROOT:-}" ] && [ ! -e /sys/module/kipc ]; then
+		insmod "$KIPC_ROOT/kmod/kipc.ko" || true
+	fi
+	kipcctl destroy "$box" 2>/dev/null || true
+	[ -z "$saved_max" ] || echo "$saved_max" >"$params/max_mailboxes"
+	[ -z "$saved_rate" ] || echo "$saved_rate" >"$params/event_rate"
+}
+
+# field JSON KEY: the value of KEY in a one-line JSON object (quotes kept).
+# Pure bash: under TCG every exec costs.
+field() {
+	local re='"'"$2"'":(-?[0-9]+|"[^"]*"|[a-z]+)'
+
+	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
+	return 0
+}
+
+# The id of the "monitor" multicast group.
+monitor_group() {
+	genl ctrl get name kipc | sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: monitor.*/\1/p'
+}
+
+# Waits until process $1 has joined the monitor group (/proc/net/netlink
+# shows the first 32 groups; for a higher id, wait a second instead).
+wait_joined() {
+	local pid=$1 grp mask i
+
+	grp=$(($(monitor_group)))
+	if [ "$grp" -lt 1 ] || [ "$grp" -gt 32 ]; then
+		sleep 1
+		return 0
+	fi
+	mask=$((1 << (grp - 1)))
+	for i in $(seq 200); do
+		while read -r _ eth p groups _; do
+			if [ "$eth" = 16 ] && [ "$p" = "$pid" ] &&
+			   (( 16#$groups & mask )); then
+				return 0
+			fi
+		done < <(tail -n +2 /proc/net/netlink)
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	echo "monitor $pid never joined group $grp" >&2
+	return 1
+}
+
+# Waits up to $2 seconds for background process $1; returns its status.
+wait_exit() {
+	local i
+
+	for i in $(seq $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"
+		wait "$1" 2>/dev/null || true
+		echo "process $1 still running after $2 s" >&2
+		return 124
+	fi
+	wait "$1"
+}
+
+@test "genl sees family kipc, version 1, two commands and group monitor" {
+	run genl ctrl list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Name: kipc"* ]]
+	run genl ctrl get name kipc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Name: kipc"* ]]
+	[[ "$output" == *"Version: 0x1"* ]]
+	[[ "$output" == *"ID-0x1 "* ]]
+	[[ "$output" == *"ID-0x2 "* ]]
+	[[ "$output" == *"name: monitor"* ]]
+	[ -n "$(monitor_group)" ]
+}
+
+@test "show, list and stats report what the ioctls did" {
+	run kipcctl -j stats
+	[ "$status" -eq 0 ]
+	stats0=$output
+	run kipcctl -j create --capacity 5 --mode 0640 "$box"
+	[ "$status" -eq 0 ]
+	id=$(field "$output" id)
+	[ "$id" -gt 0 ]
+	kipcctl send --type 3 "$box" hello
+	kipcctl send "$box" "world!"
+	run kipcctl -j recv "$box"
+	[ "$status" -eq 0 ]
+	[ "$(field "$output" seq)" = 1 ]
+	rpid=$(field "$output" sender_pid)
+
+	run kipcctl -j show "$box"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	show=$output
+	[ "$(field "$show" id)" = "$id" ]
+	[ "$(field "$show" name)" = "\"$box\"" ]
+	[ "$(field "$show" uid)" = "$(id -u)" ]
+	[ "$(field "$show" gid)" = "$(id -g)" ]
+	[ "$(field "$show" mode)" = '"0640"' ]
+	[ "$(field "$show" temp)" = false ]
+	[ "$(field "$show" depth)" = 1 ]
+	[ "$(field "$show" capacity)" = 5 ]
+	[ "$(field "$show" bytes)" = 6 ]
+	[ "$(field "$show" sent)" = 2 ]
+	[ "$(field "$show" received)" = 1 ]
+	[ "$(field "$show" dropped)" = 0 ]
+	[ "$(field "$show" handles)" = 0 ]
+	[ "$(field "$show" blocked_senders)" = 0 ]
+	[ "$(field "$show" blocked_receivers)" = 0 ]
+	[ "$(field "$show" notify_count)" = 0 ]
+	[ "$(field "$show" max_msg_size)" = "$(cat $params/max_msg_size)" ]
+	# The second send's process; the first one sent what recv got.
+	[ "$(field "$show" last_sender_pid)" -gt 0 ]
+	[ "$(field "$show" last_sender_pid)" != "$rpid" ]
+	[ "$(field "$show" last_receiver_pid)" -gt 0 ]
+	# Created just now, by CLOCK_REALTIME.
+	now=$(date +%s)
+	ctime=$(($(field "$show" ctime_ns) / 1000000000))
+	[ "$ctime" -le "$now" ]
+	[ "$ctime" -ge $((now - 60)) ]
+
+	# By id, the same; as text, one "key: value" per line.
+	run kipcctl -j show --id "$id"
+	[ "$output" = "$show" ]
+	run kipcctl show "$box"
+	[ "$status" -eq 0 ]
+	for l in "id: $id" "name: $box" "mode: 0640" "depth: 1" "capacity: 5" \
+		 "bytes: 6" "sent: 2" "received: 1" "temp: no"; do
+		grep -qx "$l" <<<"$output" || { echo "no line '$l'"; false; }
+	done
+
+	# The list has the same mailbox, as a table row and as a JSON element.
+	run kipcctl list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^\ *ID\ +NAME\ +OWNER\ +MODE\ +DEPTH/CAP\ +BYTES\ +WAIT\(s/r\)\ +SENT\ +RECV$ ]]
+	grep -Eq "^ *$id +$box +[a-z0-9_]+ +0640 +1/5 +6 +0/0 +2 +1$" <<<"$output"
+	run kipcctl -j list
+	[ "$status" -eq 0 ]
+	[[ "$output" == "["*"]" ]]
+	[[ "$output" == *"$show"* ]]
+
+	# Module-wide: this mailbox and its messages are counted.
+	run kipcctl -j stats
+	echo "$output"
+	[ "$status" -eq 0 ]
+	stats=$output
+	[ "$(field "$stats" mailboxes)" -ge 1 ]
+	[ "$(field "$stats" messages)" -ge 1 ]
+	[ "$(field "$stats" created)" -eq $(($(field "$stats0" created) + 1)) ]
+	[ "$(field "$stats" sent)" -ge $(($(field "$stats0" sent) + 2)) ]
+	[ "$(field "$stats" received)" -ge $(($(field "$stats0" received) + 1)) ]
+	[ "$(field "$stats" charged_bytes)" -gt 0 ]
+	for p in max_mailboxes max_msg_size max_total_bytes default_capacity \
+		 default_capacity_bytes event_rate; do
+		[ "$(field "$stats" $p)" = "$(cat $params/$p)" ] ||
+			{ echo "stats $p != parameter"; false; }
+	done
+	run kipcctl stats
+	grep -qx "mailboxes: $(field "$stats" mailboxes)" <<<"$output"
+
+	# Errors are one clear line, with what the kernel said.
+	run kipcctl show "nope-$$"
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: show nope-$$: No such file or directory (ENOENT): no mailbox with this name (attribute mbox-name)" ]
+	run kipcctl show --id 4294967295
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"(ENOENT)"* ]]
+	run kipcctl show
+	[ "$status" -eq 2 ]
+}
+
+@test "a dump of 10,000 mailboxes returns exactly 10,000, in id order" {
+	t=$BATS_TEST_TMPDIR
+	n0=$(field "$(kipcctl -j stats)" mailboxes)
+	saved_max=$(cat $params/max_mailboxes)
+	echo $((n0 + 10000 + 16)) >$params/max_mailboxes
+	pfx="many-$$"
+	run kipc-mkmany "$pfx" 10000 -- sh -c "
+		kipcctl list >'$t/list' &&
+		kipcctl -j list >'$t/list.json' &&
+		kipc-nlprobe --dump get >'$t/probe'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(awk -v p="$pfx-" 'NR > 1 && index($2, p) == 1' "$t/list" | wc -l)" -eq 10000 ]
+	[ "$(tail -n +2 "$t/list" | wc -l)" -eq $((n0 + 10000)) ]
+	# Sorted by id, no id twice.
+	awk 'NR > 2 && $1 <= prev { exit 1 } NR > 1 { prev = $1 }' "$t/list"
+	[ "$(grep -o "\"name\":\"$pfx-[0-9]*\"" "$t/list.json" | sort -u | wc -l)" -eq 10000 ]
+	# One reply message per mailbox, over many skbs.
+	[ "$(cat "$t/probe")" = "ok $((n0 + 10000))" ]
+	# They were temporary: gone with their handles.
+	[ "$(field "$(kipcctl -j stats)" mailboxes)" -eq "$n0" ]
+}
+
+@test "monitor -j --count: create, send, recv, full, destroy, in order" {
+	out=$BATS_TEST_TMPDIR/mon
+	kipcctl -j monitor --count 6 "$box" >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+	id=$(field "$(kipcctl -j create --capacity 1 "$box")" id)
+	kipcctl send --type 7 "$box" one
+	kipcctl recv "$box" >/dev/null
+	kipcctl send --type 8 "$box" four
+	run kipcctl send --nonblock "$box" three
+	[ "$status" -eq 3 ]
+	kipcctl destroy "$box"
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$out" "$out.err"
+	[ "$rc" -eq 0 ]
+
+	mapfile -t ev <"$out"
+	[ "${#ev[@]}" -eq 6 ]
+	want=(create send recv send full destroy)
+	prev=0
+	for i in 0 1 2 3 4 5; do
+		e=${ev[$i]}
+		[ "$(field "$e" event)" = "\"${want[$i]}\"" ]
+		[ "$(field "$e" id)" = "$id" ]
+		[ "$(field "$e" name)" = "\"$box\"" ]
+		[ "$(field "$e" capacity)" = 1 ]
+		[ "$(field "$e" pid)" -gt 0 ]
+		[ "$(field "$e" suppressed)" -ge 0 ]
+		t=$(field "$e" time_ns)
+		[ "$t" -ge "$prev" ]
+		prev=$t
+	done
+	# Per-message events: seq, len and type, never the bytes.
+	[ "$(field "${ev[1]}" seq)" = 1 ]
+	[ "$(field "${ev[1]}" len)" = 3 ]
+	[ "$(field "${ev[1]}" type)" = 7 ]
+	[ "$(field "${ev[1]}" depth)" = 1 ]
+	[ "$(field "${ev[1]}" last_sender_pid)" = "$(field "${ev[1]}" pid)" ]
+	[ "$(field "${ev[2]}" seq)" = 1 ]
+	[ "$(field "${ev[2]}" len)" = 3 ]
+	[ "$(field "${ev[2]}" type)" = 7 ]
+	[ "$(field "${ev[2]}" depth)" = 0 ]
+	[ "$(field "${ev[2]}" last_receiver_pid)" = "$(field "${ev[2]}" pid)" ]
+	[ "$(field "${ev[3]}" seq)" = 2 ]
+	[ "$(field "${ev[3]}" len)" = 4 ]
+	[ "$(field "${ev[3]}" type)" = 8 ]
+	[ "$(field "${ev[4]}" depth)" = 1 ]
+	[ -z "$(field "${ev[4]}" seq)" ]
+	[ -z "$(field "${ev[0]}" seq)" ]
+	[ -z "$(field "${ev[5]}" seq)" ]
+	run grep -c -e one -e four -e three "$out"
+	[ "$output" = 0 ]
+}
+
+@test "monitor text lines; SIGINT and SIGTERM end it with status 0" {
+	out=$BATS_TEST_TMPDIR/mon
+	kipcctl monitor --count 2 "$box" >"$out" 2>&1 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+	id=$(field "$(kipcctl -j create "$box")" id)
+	kipcctl send "$box" hi
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$out"
+	[ "$rc" -eq 0 ]
+	[ "$(wc -l <"$out")" -eq 2 ]
+	grep -Eq "^[0-9]+\.[0-9]{9} create +mailbox=$box id=$id pid=[0-9]+$" "$out"
+	grep -Eq "^[0-9]+\.[0-9]{9} send +mailbox=$box id=$id pid=[0-9]+ seq=1 len=2 type=0$" "$out"
+
+	for sig in INT TERM; do
+		kipcctl monitor >"$out" 2>&1 3>&- &
+		mon_pid=$!
+		wait_joined "$mon_pid"
+		kill -s "$sig" "$mon_pid"
+		rc=0
+		wait_exit "$mon_pid" 20 || rc=$?
+		mon_pid=
+		[ "$rc" -eq 0 ] || { echo "SIG$sig: status $rc"; cat "$out"; false; }
+	done
+}
+
+@test "per-message events are rate-limited, counted and reported" {
+	out=$BATS_TEST_TMPDIR/mon
+	saved_rate=$(cat $params/event_rate)
+	kipcctl create --capacity 200 "$box"
+	sup0=$(field "$(kipcctl -j stats)" events_suppressed)
+
+	echo 5 >$params/event_rate
+	kipcctl -j monitor "$box" >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+	kipcctl send --count 60 "$box" x
+	sleep 1.5	# the bucket refills
+	kipcctl send "$box" last
+	sup1=$(field "$(kipcctl -j stats)" events_suppressed)
+	sleep 0.5
+	kill -TERM "$mon_pid"
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$out.err"
+	[ "$rc" -eq 0 ]
+	n=$(wc -l <"$out")
+	echo "events: $n, suppressed: $sup0 -> $sup1"
+	[ "$n" -ge 2 ]
+	[ "$n" -le 30 ]
+	[ $((sup1 - sup0)) -ge $((61 - n)) ]
+	# The last event carries the running total; the monitor noted it.
+	[ "$(field "$(tail -n 1 "$out")" suppressed)" -eq "$sup1" ]
+	grep -q "suppressed by the rate limit" "$out.err"
+
+	# 0 is no limit: every event goes out, none is suppressed.
+	echo 0 >$params/event_rate
+	kipcctl -j monitor --count 40 "$box" >"$out" 2>&1 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+	kipcctl recv --count 40 "$box" >/dev/null
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	[ "$rc" -eq 0 ]
+	[ "$(grep -c '"event":"recv"' "$out")" -eq 40 ]
+	[ "$(field "$(kipcctl -j stats)" events_suppressed)" -eq "$sup1" ]
+}
+
+@test "malformed requests get an error, never a crash" {
+	kipcctl create "$box"
+	run kipc-nlprobe get "name:str:$box"
+	[ "$output" = "ok 1" ]
+	check() {
+		local expect=$1
+		shift
+		run kipc-nlprobe "$@"
+		echo "kipc-nlprobe $*: $output"
+		[ "$status" -eq 1 ] || return 1
+		[[ "$output" == "error $expect"* ]]
+	}
+	check "EINVAL: invalid attribute length" get id:u8:1
+	check "EINVAL: invalid attribute length" get id:u64:1
+	check "ERANGE" get id:u32:0
+	check "ENOENT: no mailbox with this id" get id:u32:4000000000
+	check "EINVAL" get "name:raw:$box"		# no NUL
+	check "EINVAL" get name:empty
+	check "EINVAL" get "name:str:$(printf 'x%.0s' $(seq 64))"
+	check "EINVAL: invalid mailbox name" get name:str:a/b
+	check "EINVAL: invalid mailbox name" get name:str:
+	check "EINVAL: mailbox id or name required" get
+	check "EINVAL: give a mailbox id or a name, not both" get id:u32:1 "name:str:$box"
+	check "EINVAL: Unknown attribute type" get 3:u32:1
+	check "EINVAL: Unknown attribute type" get 999:u32:1
+	check "EINVAL" stats id:u32:1			# stats takes no attributes
+	check "EINVAL" --reserved 1 stats
+	check "EOPNOTSUPP" event			# events are not requests
+	check "EOPNOTSUPP" 0
+	check "EOPNOTSUPP" 200
+	check "EOPNOTSUPP" --dump stats
+	check "EINVAL: Unknown attribute type" --dump get 999:u32:1
+	# Still answering, and the mailbox is untouched.
+	run kipcctl -j show "$box"
+	[ "$status" -eq 0 ]
+	[ "$(field "$output" depth)" = 0 ]
+	run kipcctl stats
+	[ "$status" -eq 0 ]
+	run grep -cE 'BUG:|WARNING:|Oops|general protection' < <(dmesg)
+	[ "$output" = 0 ]
+}
+
+@test "IPC namespaces: list and show see only their own; any netns works" {
+	command -v unshare >/dev/null || skip "no unshare"
+	kipcctl create "$box"
+	run unshare --ipc sh -c "kipcctl create inner-$$ && kipcctl list &&
+		kipcctl show '$box'; rc=\$?; kipcctl destroy inner-$$; exit \$rc"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"inner-$$"* ]]
+	[[ "$output" != *" $box "* ]]
+	[[ "$output" == *"show $box: No such file or directory (ENOENT)"* ]]
+	run kipcctl show "inner-$$"
+	[ "$status" -eq 1 ]
+	# The family is usable from another network namespace too.
+	run unshare --net kipcctl -j show "$box"
+	[ "$status" -eq 0 ]
+	[ "$(field "$output" name)" = "\"$box\"" ]
+}
+
+@test "without the module: list, show, stats and monitor say how to load it" {
+	[ -n "${KIPC_ROOT:-}" ] && [ -f "$KIPC_ROOT/kmod/kipc.ko" ] ||
+		skip "needs the guest (KIPC_ROOT)"
+	rmmod kipc || skip "kipc is in use"
+	for c in list "show x" stats monitor; do
+		# shellcheck disable=SC2086 # split "show x" into two words
+		run kipcctl $c
+		[ "$status" -eq 1 ]
+		# shellcheck disable=SC2016 # literal backquotes
+		[ "$output" = 'kipcctl: kipc module not loaded: run `modprobe kipc` or `make vm`' ]
+	done
+	insmod "$KIPC_ROOT/kmod/kipc.ko"
+	run kipcctl list
+	[ "$status" -eq 0 ]
+}
+
+@test "kmod/kipc.yaml agrees with the uapi header and the kernel" {
+	root=${KIPC_ROOT:-$BATS_TEST_DIRNAME/..}
+	python3 -c 'import yaml' 2>/dev/null || skip "no python3 yaml"
+	maxattr=$(genl ctrl get name kipc | sed -n 's/.*max attribs: \([0-9]*\).*/\1/p')
+	run python3 - "$root/kmod/kipc.yaml" "$root/include/uapi/linux/kipc.h" "$maxattr" <<'EOF'
+import re, sys, yaml
+
+spec = yaml.safe_load(open(sys.argv[1]))
+hdr = open(sys.argv[2]).read()
+kmax = int(sys.argv[3])
+bad = []
+
+def c_enum(first):
+    """Names and values of the header's enum that starts with @first."""
+    body = hdr[hdr.index(first):]
+    body = body[:body.index("};")]
+    vals, v = {}, -1
+    for name, val in re.findall(r"^\s*(\w+)\s*(?:=\s*(\w+))?\s*,", body, re.M):
+        v = int(val, 0) if val else v + 1
+        vals[name] = v
+    return vals
+
+def cname(prefix, name):
+    return (prefix + name).upper().replace("-", "_")
+
+def check(kind, yaml_items, prefix, cvals, skip):
+    seen = set()
+    for it in yaml_items:
+        n = cname(prefix, it["name"])
+        seen.add(n)
+        if n not in cvals:
+            bad.append(f"{kind} {it['name']}: no {n} in the header")
+        elif it.get("value") != cvals[n]:
+            bad.append(f"{kind} {n}: yaml {it.get('value')} != header {cvals[n]}")
+    for n in cvals:
+        if n not in seen and n not in skip and not n.startswith("__"):
+            bad.append(f"{kind} {n}: missing from the yaml")
+
+if spec["name"] != re.search(r'KIPC_GENL_NAME\s+"(\w+)"', hdr).group(1):
+    bad.append("family name")
+if spec.get("protocol") != "genetlink":
+    bad.append("protocol is not genetlink")
+
+aset = {s["name"]: s for s in spec["attribute-sets"]}["kipc"]
+attrs = c_enum("KIPC_A_UNSPEC")
+check("attribute", aset["attributes"], aset["name-prefix"], attrs, {"KIPC_A_UNSPEC"})
+if max(a["value"] for a in aset["attributes"]) != kmax:
+    bad.append(f"kernel max attribs {kmax} != yaml")
+for a in aset["attributes"]:
+    m = re.search(r"^\s*%s,\s*/\*\s*(\w+)" % cname(aset["name-prefix"], a["name"]), hdr, re.M)
+    if m and m.group(1) in ("u32", "u64") and m.group(1) != a["type"]:
+        bad.append(f"attribute {a['name']}: type {a['type']} != header {m.group(1)}")
+
+ops = spec["operations"]
+check("command", ops["list"], ops["name-prefix"], c_enum("KIPC_CMD_UNSPEC"), {"KIPC_CMD_UNSPEC"})
+names = {a["name"] for a in aset["attributes"]}
+for op in ops["list"]:
+    for part in ("do", "dump"):
+        for msg in ("request", "reply"):
+            for a in op.get(part, {}).get(msg, {}).get("attributes", []):
+                if a not in names:
+                    bad.append(f"{op['name']} {part} {msg}: unknown attribute {a}")
+    for a in op.get("event", {}).get("attributes", []):
+        if a not in names:
+            bad.append(f"{op['name']} event: unknown attribute {a}")
+
+ev = {d["name"]: d for d in spec["definitions"]}["event"]
+check("event", ev["entries"], "kipc-event-", c_enum("KIPC_EVENT_UNSPEC"), set())
+
+groups = [g["name"] for g in spec["mcast-groups"]["list"]]
+if groups != [re.search(r'KIPC_GENL_MCGRP_MONITOR\s+"(\w+)"', hdr).group(1)]:
+    bad.append(f"multicast groups {groups}")
+
+print("\n".join(bad) or "ok")
+sys.exit(1 if bad else 0)
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
