@@ -52,7 +52,7 @@ MODULE_PARM_DESC(default_capacity_bytes, "Bytes a new mailbox holds (65536)");
 module_param_named(max_total_bytes, kipc_max_total_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "Memory for all queued messages (64 MiB)");
 module_param_named(event_rate, kipc_event_rate, uint, 0644);
-MODULE_PARM_DESC(event_rate, "Per-message netlink events per second (1000)");
+MODULE_PARM_DESC(event_rate, "Per-message netlink events per second, 0 = no limit (1000)");
 
 static int kipc_open(struct inode *inode, struct file *file)
 {
@@ -152,6 +152,9 @@ static long kipc_ioc_create(struct kipc_handle *h, void __user *argp)
 	ret = kipc_copy_sized(&kc, sizeof(kc), sizeof(kc), argp);
 	if (ret)
 		return ret;
+	/* Fail before acting if the result cannot be reported. */
+	if (put_user(kc.id, (u32 __user *)(argp + offsetof(struct kipc_create, id))))
+		return -EFAULT;
 	ret = kipc_mbox_create(h, &kc);
 	if (ret)
 		return ret;
@@ -166,6 +169,8 @@ static long kipc_ioc_attach(struct kipc_handle *h, void __user *argp)
 	int ret;
 
 	if (copy_from_user(&ka, argp, sizeof(ka)))
+		return -EFAULT;
+	if (put_user(ka.id, (u32 __user *)(argp + offsetof(struct kipc_attach, id))))
 		return -EFAULT;
 	ret = kipc_mbox_attach(h, &ka);
 	if (ret)
@@ -251,6 +256,8 @@ static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 		return -EFAULT;
 	if ((m.flags & ~KIPC_SEND_FLAGS) || m.__pad)
 		return -EINVAL;
+	if (put_user(m.seq, &argp->seq))
+		return -EFAULT;
 	ret = kipc_send(h, file, &m, m.flags, m.timeout_ns);
 	if (ret)
 		return ret;
@@ -287,6 +294,9 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 		return -EFAULT;
 	if ((m.flags & ~KIPC_RECV_FLAGS) || m.__pad)
 		return -EINVAL;
+	/* The header goes back after the message is gone: probe first. */
+	if (copy_to_user(argp, &m, sizeof(m)))
+		return -EFAULT;
 	m.seq = 0;
 	m.timestamp_ns = 0;
 	m.msg_len = 0;
@@ -328,6 +338,10 @@ static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 		if (m.__pad || m.timeout_ns ||
 		    (m.flags & ~(send ? 0 : KIPC_RECV_TRUNCATE))) {
 			ret = -EINVAL;
+			break;
+		}
+		if (copy_to_user(&um[i], &m, sizeof(m))) {
+			ret = -EFAULT;
 			break;
 		}
 		flags = v.flags | m.flags;

@@ -225,7 +225,8 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	ret = kipc_charge(m->len);
 	if (ret)
 		return ret;
-	msg = kvmalloc(struct_size(msg, data, m->len), GFP_KERNEL_ACCOUNT);
+	msg = kvmalloc(struct_size(msg, data, m->len),
+		       GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto out_uncharge;
