@@ -123,7 +123,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed,
 	o->signo = SIGUSR1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", long_options, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", long_options, &idx)) != -1) {
 		const char *arg = optarg;
 
 		if (c == '?' || c == ':')
