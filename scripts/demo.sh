@@ -4,8 +4,19 @@
 set -euo pipefail
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-step() { printf '    $ %s\n' "$*"; "$@" 2>&1 | sed 's/^/    /'; }
+step() {
+	local a line='$'
+	for a in "$@"; do
+		[[ $a == *' '* ]] && a="\"$a\""
+		line+=" $a"
+	done
+	printf '    %s\n' "$line"
+	"$@" 2>&1 | sed 's/^/    /'
+}
 pause() { sleep "${KIPC_DEMO_PAUSE:-0.5}"; }
+# recv prints a message's exact bytes when stdout is not a terminal; the
+# demo's messages are text, so end each with a newline.
+take() { printf '    $ kipcctl recv %s\n    %s\n' "$1" "$(kipcctl recv "$1")"; }
 
 # Waits until `kipcctl show` says FIELD is VALUE.
 wait_field() {
@@ -39,16 +50,16 @@ wait_field orders notify_count 1
 pause
 
 say "Producer A (pid of its own, separate address space) sends an order"
-step bash -c 'kipcctl send orders "order 1 from producer A (pid $$)"'
+step kipcctl send orders "order 1 from producer A"
 wait "$waiter"
 echo "    consumer woke up: $(cat "$tmp/wait")"
-step kipcctl recv orders
+take orders
 pause
 
 say "Producers A and B fill the mailbox; the kernel buffers the messages"
-step bash -c 'kipcctl send orders "order 2 from A (pid $$)"'
-step bash -c 'kipcctl send orders "order 3 from B (pid $$)" --priority 5'
-step bash -c 'kipcctl send orders "order 4 from B (pid $$)"'
+step kipcctl send orders "order 2 from A"
+step kipcctl send orders "order 3 from B, urgent" --priority 5
+step kipcctl send orders "order 4 from B"
 step kipcctl list
 pause
 
@@ -60,10 +71,12 @@ step kipcctl show orders
 pause
 
 say "The consumer drains the queue: priority 5 first, then FIFO; the blocked producer gets in"
-step kipcctl recv orders --count 2
+take orders
+take orders
 wait "$sender"
 step kipcctl list
-step kipcctl recv orders --count 2
+take orders
+take orders
 pause
 
 say "A consumer blocks on the empty mailbox; then the mailbox is destroyed"
