@@ -7,8 +7,8 @@
 #   2. sparse (C=2) and W=1 over the module, built in a copy of the tree
 #      under build/lint so the real build's objects are left alone;
 #   3. the user-space build, which compiles with -Werror;
-#   4. shellcheck over the shell scripts (and the bash completion), when
-#      shellcheck is installed.
+#   4. shellcheck over the shell scripts and the bash completion, when it
+#      is installed.
 #
 # Environment: KDIR (kernel build dir, default: that of the guest kernel),
 # KIPC_CACHE (default /var/cache/kipc as root, else $XDG_CACHE_HOME/kipc),
