@@ -8,7 +8,8 @@
 #   make vm              interactive shell in the guest (kipc.ko loaded)
 #   make vm-run CMD='..' run one command in the guest; exits with its status
 #   make lint            checkpatch, sparse, W=1, -Werror, shellcheck
-#   make install         module, kipcctl, kipcctl.8 (DESTDIR, PREFIX honoured)
+#   make install         module, kipcctl, kipcctl.8, bash completion (DESTDIR,
+#                        PREFIX honoured)
 #
 # KDIR: kernel build directory (default: the running kernel's, else that of
 # the newest installed Debian kernel, which is also the guest's); KVER picks
@@ -20,6 +21,8 @@ VM_TIMEOUT	?= 600
 CHECK_TIMEOUT	?= 1800
 # What `make install` puts in $(PREFIX)/bin (build/bin also holds test helpers).
 INSTALL_TOOLS	?= kipcctl
+# Where bash-completion looks for kipcctl's completion, whatever the PREFIX.
+BASH_COMPLETION_DIR ?= /usr/share/bash-completion/completions
 
 HOST_KVER	:= $(shell uname -r)
 GUEST_KVER	:= $(shell scripts/vm kver 2>/dev/null)
@@ -83,6 +86,8 @@ install: build
 		install -d $(DESTDIR)$(PREFIX)/share/man/man8 && \
 		install -m 0644 user/kipcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/; \
 	fi
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR)
+	install -m 0644 user/kipcctl.bash-completion $(DESTDIR)$(BASH_COMPLETION_DIR)/kipcctl
 
 # Everything the guest needs, with the module built for the guest's kernel.
 vm-build: deps

@@ -7,7 +7,8 @@
 #   2. sparse (C=2) and W=1 over the module, built in a copy of the tree
 #      under build/lint so the real build's objects are left alone;
 #   3. the user-space build, which compiles with -Werror;
-#   4. shellcheck over the shell scripts, when shellcheck is installed.
+#   4. shellcheck over the shell scripts and the bash completion, when it
+#      is installed.
 #
 # Environment: KDIR (kernel build dir, default: that of the guest kernel),
 # KIPC_CACHE (default /var/cache/kipc as root, else $XDG_CACHE_HOME/kipc),
@@ -176,9 +177,10 @@ run_shellcheck() {
 	fi
 	step "shellcheck"
 	local files=() f
-	for f in scripts/* tests/*.sh tests/*.bash .ci/run; do
+	for f in scripts/* tests/*.sh tests/*.bash .ci/run user/*.bash-completion; do
 		[[ -f $f ]] || continue
-		head -n 1 "$f" | grep -qE '^#!.*(ba)?sh' || [[ $f == *.bash || $f == *.sh ]] || continue
+		head -n 1 "$f" | grep -qE '^#!.*(ba)?sh' ||
+			[[ $f == *.bash || $f == *.sh || $f == *.bash-completion ]] || continue
 		files+=("$f")
 	done
 	((${#files[@]})) || return 0

@@ -17,7 +17,7 @@
 #include <linux/kipc.h>
 
 #include "kipcctl.h"
-#include "nl.h"
+#include "cmd_nl.h"
 
 /* What each attribute holds, for nl_parse(). */
 static const enum mnl_attr_data_type attr_types[KIPC_A_MAX + 1] = {
@@ -138,13 +138,6 @@ static const char *const event_names[] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* One reply or event, copied out of the receive buffer. */
-struct rec {
-	bool have[KIPC_A_MAX + 1];
-	uint64_t v[KIPC_A_MAX + 1];
-	char name[KIPC_NAME_MAX];
-};
 
 static const char *attr_name(int type)
 {
@@ -302,7 +295,7 @@ static void print_fields_json(const struct rec *r, const struct field *f,
 }
 
 /* Prints "kipcctl: OP NAME: strerror (ENAME): what the kernel said". */
-static int nl_fail(struct nl *nl, const char *op, const char *name, int err)
+int nl_fail(struct nl *nl, const char *op, const char *name, int err)
 {
 	if (err < 0)
 		err = -err;
@@ -312,7 +305,7 @@ static int nl_fail(struct nl *nl, const char *op, const char *name, int err)
 	return err == EAGAIN || err == ETIMEDOUT ? KIPCCTL_AGAIN : KIPCCTL_ERROR;
 }
 
-static int open_family(struct nl *nl, const char *op)
+int open_family(struct nl *nl, const char *op)
 {
 	int ret = nl_open(nl, KIPC_GENL_NAME);
 
@@ -389,11 +382,6 @@ not_here:
 
 /* ------------------------------------------------------------------ list */
 
-struct recs {
-	struct rec *v;
-	size_t n, cap;
-};
-
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct recs *rs = data;
@@ -411,6 +399,19 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	rec_parse(nlh, &rs->v[rs->n++]);
 	return MNL_CB_OK;
+}
+
+int dump_mailboxes(struct nl *nl, struct recs *rs)
+{
+	int ret, tries = 0;
+
+	/* A dump that raced with a create or destroy is retried. */
+	do {
+		rs->n = 0;
+		ret = nl_talk(nl, nl_request(nl, KIPC_CMD_MBOX_GET, NLM_F_DUMP),
+			      list_cb, rs);
+	} while (ret == -EINTR && ++tries < 5);
+	return ret;
 }
 
 static int rec_cmp(const void *a, const void *b)
@@ -505,7 +506,7 @@ int cmd_list(int argc, char **argv)
 {
 	struct recs rs = { NULL, 0, 0 };
 	struct nl nl;
-	int ret, tries = 0;
+	int ret;
 
 	ret = parse_opts(argc, argv, false, false, NULL, NULL, 0, 0);
 	if (ret)
@@ -514,12 +515,7 @@ int cmd_list(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	/* A dump that raced with a create or destroy is retried. */
-	do {
-		rs.n = 0;
-		ret = nl_talk(&nl, nl_request(&nl, KIPC_CMD_MBOX_GET, NLM_F_DUMP),
-			      list_cb, &rs);
-	} while (ret == -EINTR && ++tries < 5);
+	ret = dump_mailboxes(&nl, &rs);
 	if (ret == -EINTR) {
 		fprintf(stderr, "%s: list: warning: mailboxes kept changing; the list may be inconsistent\n",
 			prog);
@@ -602,7 +598,7 @@ int cmd_show(int argc, char **argv)
 	return ret;
 }
 
-static int get_stats(struct nl *nl, struct rec *r)
+int get_stats(struct nl *nl, struct rec *r)
 {
 	memset(r, 0, sizeof(*r));
 	return nl_talk(nl, nl_request(nl, KIPC_CMD_STATS_GET, 0), one_cb, r);

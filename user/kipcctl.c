@@ -35,6 +35,8 @@ static const struct kipcctl_cmd commands[] = {
 	{ "stats", cmd_stats, "", "show module-wide figures" },
 	{ "monitor", cmd_monitor, "[NAME] [--count N]",
 	  "print events live until Ctrl-C" },
+	{ "top", cmd_top, "[--interval MS] [--iterations N]",
+	  "live full-screen view of the mailboxes, busiest first (q quits)" },
 	{ "wait", cmd_wait,
 	  "NAME [--signal SIG] [--count N] [--oneshot] [--edge]",
 	  "register for a signal on arrival; print each delivery" },

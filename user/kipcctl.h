@@ -56,5 +56,6 @@ int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_top(int argc, char **argv);	/* cmd_top.c */
 
 #endif /* KIPCCTL_H */
