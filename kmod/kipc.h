@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -63,7 +64,7 @@ struct kipc_mbox {
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
 
-	struct mutex		lock;		/* see mailbox.c */
+	spinlock_t		lock;		/* see mailbox.c */
 	/* Everything below is protected by @lock. */
 	bool			dead;
 	u32			mode;
@@ -87,8 +88,8 @@ struct kipc_mbox {
 	struct list_head	notifiers;
 	struct fasync_struct	*fasync;
 
-	wait_queue_head_t	rwait;		/* receivers blocked in the ioctl */
-	wait_queue_head_t	swait;		/* senders blocked in the ioctl */
+	struct list_head	rwaiters;	/* receivers blocked in the ioctl */
+	struct list_head	swaiters;	/* senders blocked in the ioctl */
 	wait_queue_head_t	pollq;		/* poll, select, epoll */
 };
 
@@ -173,6 +174,7 @@ void kipc_free_msgs(struct list_head *msgs);
 /* msg.c */
 void kipc_wake_senders(struct kipc_mbox *mb);
 void kipc_wake_all(struct kipc_mbox *mb);
+void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns);
 int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,

@@ -7,8 +7,15 @@
  *   handle->lock		serialises create/attach on one handle
  *   kipc_registry_lock	the id xarray, the name table, the mailbox count;
  *			taken to create, attach, destroy and detach
- *   mbox->lock		a mailbox's queue, counters, mode and notifiers;
- *			the only lock on the send/receive path
+ *   mbox->lock		a spinlock: a mailbox's queue, counters, mode,
+ *			notifiers and blocked senders and receivers; the
+ *			only lock on the send/receive path. Nothing that
+ *			sleeps or faults runs under it: no copy to or from
+ *			user space, no allocation, no netlink event, no
+ *			kill_fasync(); signals for notification (which only
+ *			take the target's siglock) and wake-ups do.
+ *   mbox->pollq's lock	(inside the waitqueue) taken after mbox->lock is
+ *			dropped, to wake poll and epoll
  *
  * A mailbox holds one reference for the registry, dropped at destroy, and
  * one for each attached handle. mbox->dead is set, under both the registry
@@ -232,9 +239,9 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	if (!mb)
 		return -ENOMEM;
 	kref_init(&mb->ref);
-	mutex_init(&mb->lock);
-	init_waitqueue_head(&mb->rwait);
-	init_waitqueue_head(&mb->swait);
+	spin_lock_init(&mb->lock);
+	INIT_LIST_HEAD(&mb->rwaiters);
+	INIT_LIST_HEAD(&mb->swaiters);
 	init_waitqueue_head(&mb->pollq);
 	for (i = 0; i <= KIPC_PRIO_MAX; i++)
 		INIT_LIST_HEAD(&mb->queue[i]);
@@ -377,9 +384,9 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 		ret = -EACCES;
 		goto out_unlock_registry;
 	}
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	mb->handles++;
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 	/* Pairs with kipc_attached(). */
 	smp_store_release(&h->mbox, mb);
 	ka->id = mb->id;
@@ -415,7 +422,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	kipc_destroyed++;
 	WRITE_ONCE(kipc_generation, kipc_generation + 1);
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	mb->dead = true;
 	for (p = 0; p <= KIPC_PRIO_MAX; p++)
 		list_splice_init(&mb->queue[p], &msgs);
@@ -427,9 +434,10 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	mb->bytes = 0;
 	mb->prio_map = 0;
 	kipc_notify_drop_all(mb);
-	mutex_unlock(&mb->lock);
-
 	kipc_wake_all(mb);
+	spin_unlock(&mb->lock);
+
+	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
 	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
 	kipc_free_msgs(&msgs);
 
@@ -465,11 +473,11 @@ void kipc_mbox_detach(struct kipc_handle *h)
 		return;
 
 	mutex_lock(&kipc_registry_lock);
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	if (!list_empty(&h->notify.node))
 		kipc_notify_unregister(mb, &h->notify);
 	last = !--mb->handles;
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 	if (last && mb->temp && !mb->dead)
 		__kipc_mbox_destroy(mb, false);
 	mutex_unlock(&kipc_registry_lock);
@@ -508,7 +516,7 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	if (!kipc_mbox_owner(mb))
 		return -EPERM;
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = -EIDRM;
 		goto out_unlock;
@@ -527,11 +535,12 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	mb->capacity = capacity;
 	mb->capacity_bytes = capacity_bytes;
 	WRITE_ONCE(mb->max_msg_size, max_msg_size);
-out_unlock:
-	mutex_unlock(&mb->lock);
 	/* A larger capacity may let blocked senders in. */
+	kipc_wake_senders(mb);
+out_unlock:
+	spin_unlock(&mb->lock);
 	if (!ret)
-		kipc_wake_senders(mb);
+		kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
 	return ret;
 }
 
@@ -553,7 +562,7 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 	info->gid = mb->gid;
 	info->ctime_ns = mb->ctime_ns;
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	info->mode = mb->mode;
 	info->depth = mb->depth;
 	info->capacity = mb->capacity;
@@ -569,7 +578,7 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 	info->sent = mb->sent;
 	info->received = mb->received;
 	info->dropped = mb->dropped;
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 }
 
 void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
@@ -617,12 +626,12 @@ void kipc_stats_get(struct kipc_stats *st)
 	st->sent = kipc_gone_sent;
 	st->received = kipc_gone_received;
 	xa_for_each(&kipc_ids, id, mb) {
-		mutex_lock(&mb->lock);
+		spin_lock(&mb->lock);
 		st->messages += mb->depth;
 		st->bytes += mb->bytes;
 		st->sent += mb->sent;
 		st->received += mb->received;
-		mutex_unlock(&mb->lock);
+		spin_unlock(&mb->lock);
 	}
 	mutex_unlock(&kipc_registry_lock);
 	st->charged = atomic64_read(&kipc_charged);

@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sending and receiving: the hot path. Only mbox->lock is taken here (see
- * mailbox.c). A message is allocated and filled from user space before the
- * lock is taken; a receiver copies it out under the lock and unlinks it only
- * once the copy succeeded, so a fault loses nothing.
+ * Sending and receiving: the hot path. Only mbox->lock, a spinlock, is taken
+ * here (see mailbox.c), and nothing that may sleep or fault runs under it.
+ * A sender allocates its message and fills it from user space before it
+ * takes the lock. A receiver unlinks the message under the lock and copies
+ * it out after dropping it; should that copy fault, the message goes back
+ * where it was (kipc_putback()), so a fault loses nothing.
+ *
+ * A blocked sender or receiver waits on a list of its own under the lock,
+ * in arrival order, as ipc/mqueue.c does. Whoever makes a wait end (a send
+ * for a receiver, a receive for a sender) takes the waiter off its list and
+ * wakes it: one receiver per message, and only one that wants the message's
+ * type; as many senders as the room freed lets in. A woken task re-checks
+ * under the lock before it acts, so a lost race only costs it another wait.
  */
 
 #include <linux/cred.h>
@@ -22,23 +31,13 @@
 
 enum kipc_dir { KIPC_DIR_SEND, KIPC_DIR_RECV };
 
-/* A blocked receiver, woken only by a message of the type it waits for. */
-struct kipc_rwaiter {
-	struct wait_queue_entry	wq;
-	u32			type;
+/* A blocked task, on mb->swaiters or mb->rwaiters. */
+struct kipc_waiter {
+	struct list_head	node;	/* empty once a waker has chosen us */
+	struct task_struct	*task;
+	u32			type;	/* receiver: the type wanted, 0 = any */
+	u32			len;	/* sender: the length to find room for */
 };
-
-static int kipc_recv_wake(struct wait_queue_entry *wq, unsigned int mode,
-			  int sync, void *key)
-{
-	struct kipc_rwaiter *w = container_of(wq, struct kipc_rwaiter, wq);
-	const u32 *type = key;
-
-	/* No key (destroy): everyone wakes. */
-	if (type && w->type && w->type != *type)
-		return 0;
-	return autoremove_wake_function(wq, mode, sync, key);
-}
 
 struct kipc_wait {
 	enum kipc_dir	dir;
@@ -86,20 +85,22 @@ static int kipc_ready(struct kipc_mbox *mb, struct kipc_wait *w)
  * NONBLOCK, the timeout or a signal. Called and returns with mb->lock held.
  */
 static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
+	__must_hold(&mb->lock)
 {
 	bool send = w->dir == KIPC_DIR_SEND;
-	wait_queue_head_t *wq = send ? &mb->swait : &mb->rwait;
+	struct list_head *list = send ? &mb->swaiters : &mb->rwaiters;
 	u32 *blocked = send ? &mb->blocked_senders : &mb->blocked_receivers;
-	struct kipc_rwaiter wait = { .type = w->type };
+	struct kipc_waiter wait = {
+		.task = current,
+		.type = w->type,
+		.len = w->len,
+	};
 	bool counted = false;
 	int ret;
 
 	lockdep_assert_held(&mb->lock);
 
-	init_wait(&wait.wq);
-	if (!send)
-		wait.wq.func = kipc_recv_wake;
-
+	INIT_LIST_HEAD(&wait.node);
 	while ((ret = kipc_ready(mb, w)) > 0) {
 		if (w->nonblock) {
 			ret = -EAGAIN;
@@ -110,10 +111,10 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			(*blocked)++;
 			trace_kipc_block(mb->id, send);
 			if (send) {
-				/* Tell the monitor, without sleeping while queued. */
-				mutex_unlock(&mb->lock);
+				/* Tell the monitor, without sleeping under the lock. */
+				spin_unlock(&mb->lock);
 				kipc_nl_mbox_event(mb, KIPC_EVENT_FULL);
-				mutex_lock(&mb->lock);
+				spin_lock(&mb->lock);
 				continue;
 			}
 		}
@@ -125,24 +126,29 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		prepare_to_wait(wq, &wait.wq, TASK_INTERRUPTIBLE);
-		mutex_unlock(&mb->lock);
+		/* A waiter woken for nothing keeps its place. */
+		if (list_empty(&wait.node))
+			list_add_tail(&wait.node, list);
+		/* Under the lock: a waker cannot slip in before we sleep. */
+		__set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&mb->lock);
 		if (w->expires == KTIME_MAX)
 			schedule();
 		else
 			schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
-		finish_wait(wq, &wait.wq);
-		mutex_lock(&mb->lock);
+		spin_lock(&mb->lock);
 	}
+	if (!list_empty(&wait.node))
+		list_del(&wait.node);
 
 	if (counted) {
 		(*blocked)--;
 		trace_kipc_wake(mb->id, send, ret);
 	}
 	if (ret == -EAGAIN && send) {
-		mutex_unlock(&mb->lock);
+		spin_unlock(&mb->lock);
 		kipc_nl_mbox_event(mb, KIPC_EVENT_FULL);
-		mutex_lock(&mb->lock);
+		spin_lock(&mb->lock);
 		/* Space may have appeared meanwhile; EAGAIN is still honest. */
 	}
 	return ret;
@@ -158,6 +164,8 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
 		w->expires = ktime_add_safe(ktime_get(),
 					    ns_to_ktime(min_t(u64, timeout_ns,
 							      KTIME_MAX)));
+	w->len = 0;
+	w->type = 0;
 	w->msg = NULL;
 }
 
@@ -171,34 +179,148 @@ static void kipc_set_pid(struct pid **slot)
 	}
 }
 
+/* Takes @w off its list and wakes it. It cannot leave without the lock. */
+static void kipc_waiter_wake(struct kipc_mbox *mb, struct kipc_waiter *w)
+{
+	lockdep_assert_held(&mb->lock);
+
+	list_del_init(&w->node);
+	wake_up_process(w->task);
+}
+
+/* A message of @type was queued: wake the first receiver that wants it. */
+static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type)
+{
+	struct kipc_waiter *w;
+
+	lockdep_assert_held(&mb->lock);
+
+	list_for_each_entry(w, &mb->rwaiters, node) {
+		if (!w->type || w->type == type) {
+			kipc_waiter_wake(mb, w);
+			return;
+		}
+	}
+}
+
 /*
- * Wake-ups are "sync", as for pipes: the waker is about to return or sleep,
- * so the scheduler need not preempt it for the wakee.
+ * Room was freed (or the limits changed): wake, in order, the senders whose
+ * messages now fit, counting each one's message as if it were queued.
  */
 void kipc_wake_senders(struct kipc_mbox *mb)
 {
-	if (wq_has_sleeper(&mb->swait))
-		wake_up_interruptible_sync(&mb->swait);
-	if (wq_has_sleeper(&mb->pollq))
-		wake_up_interruptible_sync_poll(&mb->pollq,
-						EPOLLOUT | EPOLLWRNORM);
+	struct kipc_waiter *w, *tmp;
+	u32 depth = mb->depth;
+	u64 bytes = mb->bytes;
+
+	lockdep_assert_held(&mb->lock);
+
+	list_for_each_entry_safe(w, tmp, &mb->swaiters, node) {
+		/* Too big for the mailbox now: it wakes to fail (EMSGSIZE). */
+		if (w->len > mb->max_msg_size) {
+			kipc_waiter_wake(mb, w);
+			continue;
+		}
+		if (depth >= mb->capacity ||
+		    (depth && bytes + w->len > mb->capacity_bytes))
+			continue;
+		depth++;
+		bytes += w->len;
+		kipc_waiter_wake(mb, w);
+	}
 }
 
-static void kipc_wake_receivers(struct kipc_mbox *mb, u32 type)
+void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask)
 {
-	if (wq_has_sleeper(&mb->rwait))
-		__wake_up_sync_key(&mb->rwait, TASK_INTERRUPTIBLE, &type);
 	if (wq_has_sleeper(&mb->pollq))
-		wake_up_interruptible_sync_poll(&mb->pollq,
-						EPOLLIN | EPOLLRDNORM);
+		wake_up_interruptible_poll(&mb->pollq, mask);
 }
 
 /* Destroy: every sleeper re-checks and finds the mailbox dead. */
 void kipc_wake_all(struct kipc_mbox *mb)
 {
-	wake_up_all(&mb->rwait);
-	wake_up_all(&mb->swait);
-	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
+	struct kipc_waiter *w, *tmp;
+
+	lockdep_assert_held(&mb->lock);
+
+	list_for_each_entry_safe(w, tmp, &mb->rwaiters, node)
+		kipc_waiter_wake(mb, w);
+	list_for_each_entry_safe(w, tmp, &mb->swaiters, node)
+		kipc_waiter_wake(mb, w);
+}
+
+/* Queues @msg and wakes a receiver for it. Returns signals sent. */
+static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg)
+{
+	bool was_empty = !mb->depth;
+
+	lockdep_assert_held(&mb->lock);
+
+	msg->seq = ++mb->next_seq;
+	msg->tstamp = ktime_get_ns();
+	list_add_tail(&msg->node, &mb->queue[msg->prio]);
+	mb->prio_map |= BIT(msg->prio);
+	mb->depth++;
+	mb->bytes += msg->len;
+	mb->sent++;
+	kipc_set_pid(&mb->last_sender);
+	kipc_wake_receiver(mb, msg->type);
+	return kipc_notify_deliver(mb, was_empty);
+}
+
+/* Unlinks @msg, @n of whose bytes are read, and wakes senders it made room for. */
+static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
+{
+	lockdep_assert_held(&mb->lock);
+
+	list_del(&msg->node);
+	if (list_empty(&mb->queue[msg->prio]))
+		mb->prio_map &= ~BIT(msg->prio);
+	mb->depth--;
+	mb->bytes -= msg->len;
+	mb->received++;
+	if (n < msg->len)
+		mb->dropped++;
+	kipc_set_pid(&mb->last_receiver);
+	if (!list_empty(&mb->swaiters))
+		kipc_wake_senders(mb);
+}
+
+/*
+ * The copy of @msg (@n bytes of it) to user space faulted: undo
+ * kipc_dequeue(), putting @msg back in sequence order among its priority.
+ * A sender let in meanwhile may leave the mailbox one message over its
+ * capacity until the next receive. A dead mailbox has freed its queue: the
+ * message goes with it.
+ */
+static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
+{
+	struct list_head *pos = &mb->queue[msg->prio];
+	struct kipc_kmsg *cur;
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		mb->dropped++;
+		spin_unlock(&mb->lock);
+		kipc_kmsg_free(msg);
+		return;
+	}
+	list_for_each_entry(cur, &mb->queue[msg->prio], node) {
+		if (cur->seq > msg->seq) {
+			pos = &cur->node;
+			break;
+		}
+	}
+	list_add_tail(&msg->node, pos);
+	mb->prio_map |= BIT(msg->prio);
+	mb->depth++;
+	mb->bytes += msg->len;
+	mb->received--;
+	if (n < msg->len)
+		mb->dropped--;
+	kipc_wake_receiver(mb, msg->type);
+	spin_unlock(&mb->lock);
+	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 }
 
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
@@ -208,7 +330,6 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
 	unsigned int notified;
-	bool was_empty;
 	int ret;
 
 	if (!mb)
@@ -245,26 +366,17 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns);
 	w.len = m->len;
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	ret = kipc_wait(mb, &w);
 	if (ret) {
-		mutex_unlock(&mb->lock);
+		spin_unlock(&mb->lock);
 		goto out_free_msg;
 	}
-	was_empty = !mb->depth;
-	msg->seq = ++mb->next_seq;
-	msg->tstamp = ktime_get_ns();
-	list_add_tail(&msg->node, &mb->queue[msg->prio]);
-	mb->prio_map |= BIT(msg->prio);
-	mb->depth++;
-	mb->bytes += msg->len;
-	mb->sent++;
-	kipc_set_pid(&mb->last_sender);
+	notified = kipc_enqueue(mb, msg);
 	m->seq = msg->seq;
-	notified = kipc_notify_deliver(mb, was_empty);
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 
-	kipc_wake_receivers(mb, m->type);
+	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
@@ -279,6 +391,69 @@ out_free_msg:
 	return ret;
 out_uncharge:
 	kipc_uncharge(m->len);
+	return ret;
+}
+
+/* Fills in what a receiver learns of @msg besides its bytes. */
+static void kipc_msg_header(struct kipc_msg *m, const struct kipc_kmsg *msg)
+{
+	m->type = msg->type;
+	m->priority = msg->prio;
+	m->seq = msg->seq;
+	m->timestamp_ns = msg->tstamp;
+	m->sender_pid = pid_vnr(msg->sender);
+	m->sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid);
+}
+
+/*
+ * PEEK: the message stays queued, so its bytes are copied to a bounce
+ * buffer under the lock, and from there to user space. Not the hot path.
+ */
+static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
+		     struct kipc_wait *w, u32 flags)
+{
+	u32 want = m->len, size = 0, n;
+	struct kipc_kmsg *msg;
+	void *buf = NULL;
+	int ret;
+
+	for (;;) {
+		spin_lock(&mb->lock);
+		ret = kipc_wait(mb, w);
+		if (ret)
+			goto out_unlock;
+		msg = w->msg;
+		m->msg_len = msg->len;
+		if (msg->len > want && !(flags & KIPC_RECV_TRUNCATE)) {
+			ret = -EMSGSIZE;
+			goto out_unlock;
+		}
+		n = min(want, msg->len);
+		if (n <= size)
+			break;
+		/* Grow the buffer, then look again: the queue may change. */
+		spin_unlock(&mb->lock);
+		kvfree(buf);
+		size = n;
+		buf = kvmalloc(size, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	if (n)
+		memcpy(buf, msg->data, n);
+	kipc_msg_header(m, msg);
+	spin_unlock(&mb->lock);
+
+	if (copy_to_user(u64_to_user_ptr(m->buf), buf, n))
+		ret = -EFAULT;
+	else
+		m->len = n;
+	kvfree(buf);
+	return ret;
+
+out_unlock:
+	spin_unlock(&mb->lock);
+	kvfree(buf);
 	return ret;
 }
 
@@ -300,8 +475,10 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 
 	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns);
 	w.type = m->type;
+	if (flags & KIPC_RECV_PEEK)
+		return kipc_peek(mb, m, &w, flags);
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	ret = kipc_wait(mb, &w);
 	if (ret)
 		goto out_unlock;
@@ -313,41 +490,23 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 		goto out_unlock;
 	}
 	n = min(want, msg->len);
+	kipc_msg_header(m, msg);
+	kipc_dequeue(mb, msg, n);
+	spin_unlock(&mb->lock);
+
+	kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
 	if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, n)) {
-		ret = -EFAULT;
-		goto out_unlock;
+		kipc_putback(mb, msg, n);
+		return -EFAULT;
 	}
 	m->len = n;
-	m->type = msg->type;
-	m->priority = msg->prio;
-	m->seq = msg->seq;
-	m->timestamp_ns = msg->tstamp;
-	m->sender_pid = pid_vnr(msg->sender);
-	m->sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid);
 
-	if (flags & KIPC_RECV_PEEK) {
-		mutex_unlock(&mb->lock);
-		return 0;
-	}
-
-	list_del(&msg->node);
-	if (list_empty(&mb->queue[msg->prio]))
-		mb->prio_map &= ~BIT(msg->prio);
-	mb->depth--;
-	mb->bytes -= msg->len;
-	mb->received++;
-	if (n < msg->len)
-		mb->dropped++;
-	kipc_set_pid(&mb->last_receiver);
-	mutex_unlock(&mb->lock);
-
-	kipc_wake_senders(mb);
 	trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
 	kipc_nl_msg_event(mb, KIPC_EVENT_RECV, m->seq, msg->len, m->type);
 	kipc_kmsg_free(msg);
 	return 0;
 
 out_unlock:
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 	return ret;
 }
