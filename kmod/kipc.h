@@ -179,6 +179,10 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns);
 int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns);
+int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
+	       u32 count, u32 flags, u64 timeout_ns);
+int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
+	       u32 count, u32 flags, u64 timeout_ns);
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn);

@@ -42,6 +42,7 @@ struct kipc_waiter {
 struct kipc_wait {
 	enum kipc_dir	dir;
 	bool		nonblock;
+	bool		waited;		/* slept at least once */
 	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
 	u32		len;		/* send: the message's length */
 	u32		type;		/* recv: the type wanted, 0 = any */
@@ -132,6 +133,7 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 		/* Under the lock: a waker cannot slip in before we sleep. */
 		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
+		w->waited = true;
 		if (w->expires == KTIME_MAX)
 			schedule();
 		else
@@ -159,6 +161,7 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
 {
 	w->dir = dir;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
+	w->waited = false;
 	w->expires = KTIME_MAX;
 	if (timeout_ns)
 		w->expires = ktime_add_safe(ktime_get(),
@@ -249,15 +252,21 @@ void kipc_wake_all(struct kipc_mbox *mb)
 		kipc_waiter_wake(mb, w);
 }
 
-/* Queues @msg and wakes a receiver for it. Returns signals sent. */
-static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg)
+/*
+ * Queues @msg and wakes a receiver for it. Returns signals sent. The time
+ * stamp, taken before the lock (a clock read can be slow), is renewed if
+ * the sender had to wait for room.
+ */
+static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
+				 const struct kipc_wait *w)
 {
 	bool was_empty = !mb->depth;
 
 	lockdep_assert_held(&mb->lock);
 
 	msg->seq = ++mb->next_seq;
-	msg->tstamp = ktime_get_ns();
+	if (w->waited)
+		msg->tstamp = ktime_get_ns();
 	list_add_tail(&msg->node, &mb->queue[msg->prio]);
 	mb->prio_map |= BIT(msg->prio);
 	mb->depth++;
@@ -300,7 +309,6 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
-		mb->dropped++;
 		spin_unlock(&mb->lock);
 		kipc_kmsg_free(msg);
 		return;
@@ -323,6 +331,64 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 }
 
+/* A message filled from @m, charged, not yet queued; or an ERR_PTR. */
+static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
+				       const struct kipc_msg *m)
+{
+	struct kipc_kmsg *msg;
+	int ret;
+
+	if (m->priority > KIPC_PRIO_MAX)
+		return ERR_PTR(-EINVAL);
+	if (m->len > READ_ONCE(mb->max_msg_size))
+		return ERR_PTR(-EMSGSIZE);
+
+	ret = kipc_charge(m->len);
+	if (ret)
+		return ERR_PTR(ret);
+	msg = kvmalloc(struct_size(msg, data, m->len),
+		       GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+	if (!msg) {
+		kipc_uncharge(m->len);
+		return ERR_PTR(-ENOMEM);
+	}
+	msg->len = m->len;
+	msg->sender = NULL;
+	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
+		/* kipc_kmsg_free() also returns the charge. */
+		kipc_kmsg_free(msg);
+		return ERR_PTR(-EFAULT);
+	}
+	msg->type = m->type;
+	msg->prio = m->priority;
+	msg->sender = get_pid(task_tgid(current));
+	msg->sender_uid = current_euid();
+	msg->tstamp = ktime_get_ns();
+	return msg;
+}
+
+/* What follows a send, once the lock is dropped. */
+static void kipc_sent(struct kipc_mbox *mb, const struct kipc_msg *m,
+		      unsigned int notified)
+{
+	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
+	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
+	kipc_nl_msg_event(mb, KIPC_EVENT_SEND, m->seq, m->len, m->type);
+	if (notified)
+		kipc_nl_mbox_event(mb, KIPC_EVENT_NOTIFY);
+}
+
+static int kipc_send_check(struct kipc_mbox *mb)
+{
+	if (!mb)
+		return -ENOTCONN;
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+	if (!kipc_mbox_may(mb, MAY_WRITE))
+		return -EACCES;
+	return 0;
+}
+
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns)
 {
@@ -332,36 +398,14 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	unsigned int notified;
 	int ret;
 
-	if (!mb)
-		return -ENOTCONN;
-	if (m->priority > KIPC_PRIO_MAX)
+	if (mb && m->priority > KIPC_PRIO_MAX)
 		return -EINVAL;
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	if (!kipc_mbox_may(mb, MAY_WRITE))
-		return -EACCES;
-	if (m->len > READ_ONCE(mb->max_msg_size))
-		return -EMSGSIZE;
-
-	ret = kipc_charge(m->len);
+	ret = kipc_send_check(mb);
 	if (ret)
 		return ret;
-	msg = kvmalloc(struct_size(msg, data, m->len),
-		       GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out_uncharge;
-	}
-	msg->len = m->len;
-	msg->sender = NULL;
-	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
-		ret = -EFAULT;
-		goto out_free_msg;
-	}
-	msg->type = m->type;
-	msg->prio = m->priority;
-	msg->sender = get_pid(task_tgid(current));
-	msg->sender_uid = current_euid();
+	msg = kipc_kmsg_new(mb, m);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
 
 	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns);
 	w.len = m->len;
@@ -370,28 +414,87 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	ret = kipc_wait(mb, &w);
 	if (ret) {
 		spin_unlock(&mb->lock);
-		goto out_free_msg;
+		kipc_kmsg_free(msg);
+		return ret;
 	}
-	notified = kipc_enqueue(mb, msg);
+	notified = kipc_enqueue(mb, msg, &w);
 	m->seq = msg->seq;
 	spin_unlock(&mb->lock);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
-
-	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
-	kipc_nl_msg_event(mb, KIPC_EVENT_SEND, m->seq, m->len, m->type);
-	if (notified)
-		kipc_nl_mbox_event(mb, KIPC_EVENT_NOTIFY);
+	kipc_sent(mb, m, notified);
 	return 0;
+}
 
-out_free_msg:
-	/* kipc_kmsg_free() also returns the charge. */
-	kipc_kmsg_free(msg);
-	return ret;
-out_uncharge:
-	kipc_uncharge(m->len);
-	return ret;
+/* kipc_sent() for @ms[@from..@to), after the lock is dropped. */
+static void kipc_sent_batch(struct kipc_mbox *mb, const struct kipc_msg *ms,
+			    u32 from, u32 to, u64 notified)
+{
+	u32 i;
+
+	if (from == to)
+		return;
+	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
+	for (i = from; i < to; i++)
+		kipc_sent(mb, &ms[i], notified & BIT_ULL(i));
+}
+
+/*
+ * SENDV: queues @ms[0..@count) in order, each as kipc_send() would (each
+ * may block), but fills them all from user space first and takes the lock
+ * once, unless it must wait. Returns how many were queued, or the error
+ * that stopped the first.
+ */
+int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
+	       u32 count, u32 flags, u64 timeout_ns)
+{
+	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_kmsg *msg, *tmp;
+	u32 i, n = 0, done = 0;
+	struct kipc_wait w;
+	u64 notified = 0;
+	LIST_HEAD(batch);
+	int ret;
+
+	BUILD_BUG_ON(KIPC_BATCH_MAX > 64);
+	ret = kipc_send_check(mb);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++) {
+		msg = kipc_kmsg_new(mb, &ms[i]);
+		if (IS_ERR(msg)) {
+			ret = PTR_ERR(msg);
+			break;
+		}
+		list_add_tail(&msg->node, &batch);
+	}
+
+	spin_lock(&mb->lock);
+	list_for_each_entry_safe(msg, tmp, &batch, node) {
+		/* Before waiting, let pollers and fasync see what is queued. */
+		if (n > done && !mb->dead && kipc_mbox_full(mb, msg->len)) {
+			spin_unlock(&mb->lock);
+			kipc_sent_batch(mb, ms, done, n, notified);
+			done = n;
+			spin_lock(&mb->lock);
+		}
+		kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns);
+		w.len = msg->len;
+		ret = kipc_wait(mb, &w);
+		if (ret)
+			break;
+		list_del(&msg->node);
+		if (kipc_enqueue(mb, msg, &w))
+			notified |= BIT_ULL(n);
+		ms[n++].seq = msg->seq;
+	}
+	spin_unlock(&mb->lock);
+	/* What was not queued goes back. */
+	list_for_each_entry_safe(msg, tmp, &batch, node)
+		kipc_kmsg_free(msg);
+
+	kipc_sent_batch(mb, ms, done, n, notified);
+	return n ? n : ret;
 }
 
 /* Fills in what a receiver learns of @msg besides its bytes. */
@@ -509,4 +612,76 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 out_unlock:
 	spin_unlock(&mb->lock);
 	return ret;
+}
+
+/*
+ * RECVV: receives into @ms[0..@count) in order, each entry as kipc_recv()
+ * would with its own type and TRUNCATE flag; only the first may block. The
+ * messages are unlinked under one hold of the lock and copied out after.
+ * Returns how many were received, or the error that stopped the first
+ * (for EMSGSIZE, with @ms[0].msg_len set).
+ */
+int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
+	       u32 count, u32 flags, u64 timeout_ns)
+{
+	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_kmsg *msg, *tmp;
+	struct kipc_msg *m;
+	struct kipc_wait w;
+	LIST_HEAD(got);
+	u32 i, n = 0;
+	int ret = 0;
+
+	if (!mb)
+		return -ENOTCONN;
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+	if (!kipc_mbox_may(mb, MAY_READ))
+		return -EACCES;
+
+	spin_lock(&mb->lock);
+	for (i = 0; i < count; i++) {
+		m = &ms[i];
+		/* recvmmsg(MSG_WAITFORONE): only the first may block. */
+		kipc_wait_init(&w, KIPC_DIR_RECV, file,
+			       flags | m->flags | (i ? KIPC_NONBLOCK : 0),
+			       timeout_ns);
+		w.type = m->type;
+		ret = kipc_wait(mb, &w);
+		if (ret)
+			break;
+		msg = w.msg;
+		m->msg_len = msg->len;
+		if (msg->len > m->len && !(m->flags & KIPC_RECV_TRUNCATE)) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		m->len = min(m->len, msg->len);
+		kipc_msg_header(m, msg);
+		kipc_dequeue(mb, msg, m->len);
+		list_add_tail(&msg->node, &got);
+	}
+	spin_unlock(&mb->lock);
+	if (list_empty(&got))
+		return ret;
+
+	kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
+	list_for_each_entry_safe(msg, tmp, &got, node) {
+		m = &ms[n];
+		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len))
+			break;
+		list_del(&msg->node);
+		trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
+		kipc_nl_msg_event(mb, KIPC_EVENT_RECV, m->seq, msg->len,
+				  m->type);
+		kipc_kmsg_free(msg);
+		n++;
+	}
+	/* A fault: what was not copied goes back, in order. */
+	i = n;
+	list_for_each_entry_safe(msg, tmp, &got, node) {
+		list_del(&msg->node);
+		kipc_putback(mb, msg, ms[i++].len);
+	}
+	return n ? n : -EFAULT;
 }
