@@ -23,6 +23,7 @@
 #include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -39,6 +40,18 @@ struct kipc_waiter {
 	u32			len;	/* sender: the length to find room for */
 };
 
+/*
+ * Tasks chosen under the lock, woken once it is dropped, so that a wakee
+ * does not spin on the lock its waker still holds. Beyond KIPC_WAKE_MAX
+ * (a destroy, a large batch) they are woken under the lock.
+ */
+#define KIPC_WAKE_MAX	8
+
+struct kipc_wakeq {
+	unsigned int		n;
+	struct task_struct	*task[KIPC_WAKE_MAX];
+};
+
 struct kipc_wait {
 	enum kipc_dir	dir;
 	bool		nonblock;
@@ -47,7 +60,19 @@ struct kipc_wait {
 	u32		len;		/* send: the message's length */
 	u32		type;		/* recv: the type wanted, 0 = any */
 	struct kipc_kmsg *msg;		/* recv: what was found */
+	struct kipc_wakeq *wq;		/* woken before this task sleeps */
 };
+
+static void kipc_wakeq_run(struct kipc_wakeq *wq)
+{
+	unsigned int i;
+
+	for (i = 0; i < wq->n; i++) {
+		wake_up_process(wq->task[i]);
+		put_task_struct(wq->task[i]);
+	}
+	wq->n = 0;
+}
 
 static struct kipc_kmsg *kipc_find(struct kipc_mbox *mb, u32 type)
 {
@@ -133,6 +158,9 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 		/* Under the lock: a waker cannot slip in before we sleep. */
 		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
+		/* Whom this task chose must not wait for it to wake. */
+		if (w->wq)
+			kipc_wakeq_run(w->wq);
 		w->waited = true;
 		if (w->expires == KTIME_MAX)
 			schedule();
@@ -157,9 +185,11 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 }
 
 static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
-			   struct file *file, u32 flags, u64 timeout_ns)
+			   struct file *file, u32 flags, u64 timeout_ns,
+			   struct kipc_wakeq *wq)
 {
 	w->dir = dir;
+	w->wq = wq;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 	w->waited = false;
 	w->expires = KTIME_MAX;
@@ -182,17 +212,28 @@ static void kipc_set_pid(struct pid **slot)
 	}
 }
 
-/* Takes @w off its list and wakes it. It cannot leave without the lock. */
-static void kipc_waiter_wake(struct kipc_mbox *mb, struct kipc_waiter *w)
+/*
+ * Takes @w off its list and wakes it, now or, through @wq, once the lock
+ * is dropped. It cannot leave kipc_wait() without the lock, so its task
+ * is alive until then; @wq holds a reference for later.
+ */
+static void kipc_waiter_wake(struct kipc_mbox *mb, struct kipc_waiter *w,
+			     struct kipc_wakeq *wq)
 {
 	lockdep_assert_held(&mb->lock);
 
 	list_del_init(&w->node);
-	wake_up_process(w->task);
+	if (wq && wq->n < KIPC_WAKE_MAX) {
+		get_task_struct(w->task);
+		wq->task[wq->n++] = w->task;
+	} else {
+		wake_up_process(w->task);
+	}
 }
 
 /* A message of @type was queued: wake the first receiver that wants it. */
-static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type)
+static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type,
+			       struct kipc_wakeq *wq)
 {
 	struct kipc_waiter *w;
 
@@ -200,7 +241,7 @@ static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type)
 
 	list_for_each_entry(w, &mb->rwaiters, node) {
 		if (!w->type || w->type == type) {
-			kipc_waiter_wake(mb, w);
+			kipc_waiter_wake(mb, w, wq);
 			return;
 		}
 	}
@@ -210,7 +251,7 @@ static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type)
  * Room was freed (or the limits changed): wake, in order, the senders whose
  * messages now fit, counting each one's message as if it were queued.
  */
-void kipc_wake_senders(struct kipc_mbox *mb)
+static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 {
 	struct kipc_waiter *w, *tmp;
 	u32 depth = mb->depth;
@@ -221,7 +262,7 @@ void kipc_wake_senders(struct kipc_mbox *mb)
 	list_for_each_entry_safe(w, tmp, &mb->swaiters, node) {
 		/* Too big for the mailbox now: it wakes to fail (EMSGSIZE). */
 		if (w->len > mb->max_msg_size) {
-			kipc_waiter_wake(mb, w);
+			kipc_waiter_wake(mb, w, wq);
 			continue;
 		}
 		if (depth >= mb->capacity ||
@@ -229,8 +270,13 @@ void kipc_wake_senders(struct kipc_mbox *mb)
 			continue;
 		depth++;
 		bytes += w->len;
-		kipc_waiter_wake(mb, w);
+		kipc_waiter_wake(mb, w, wq);
 	}
+}
+
+void kipc_wake_senders(struct kipc_mbox *mb)
+{
+	__kipc_wake_senders(mb, NULL);
 }
 
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask)
@@ -247,9 +293,9 @@ void kipc_wake_all(struct kipc_mbox *mb)
 	lockdep_assert_held(&mb->lock);
 
 	list_for_each_entry_safe(w, tmp, &mb->rwaiters, node)
-		kipc_waiter_wake(mb, w);
+		kipc_waiter_wake(mb, w, NULL);
 	list_for_each_entry_safe(w, tmp, &mb->swaiters, node)
-		kipc_waiter_wake(mb, w);
+		kipc_waiter_wake(mb, w, NULL);
 }
 
 /*
@@ -273,12 +319,13 @@ static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	mb->bytes += msg->len;
 	mb->sent++;
 	kipc_set_pid(&mb->last_sender);
-	kipc_wake_receiver(mb, msg->type);
+	kipc_wake_receiver(mb, msg->type, w->wq);
 	return kipc_notify_deliver(mb, was_empty);
 }
 
 /* Unlinks @msg, @n of whose bytes are read, and wakes senders it made room for. */
-static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
+static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n,
+			 struct kipc_wakeq *wq)
 {
 	lockdep_assert_held(&mb->lock);
 
@@ -292,7 +339,7 @@ static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 		mb->dropped++;
 	kipc_set_pid(&mb->last_receiver);
 	if (!list_empty(&mb->swaiters))
-		kipc_wake_senders(mb);
+		__kipc_wake_senders(mb, wq);
 }
 
 /*
@@ -305,6 +352,7 @@ static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 {
 	struct list_head *pos = &mb->queue[msg->prio];
+	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *cur;
 
 	spin_lock(&mb->lock);
@@ -326,14 +374,18 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 	mb->received--;
 	if (n < msg->len)
 		mb->dropped--;
-	kipc_wake_receiver(mb, msg->type);
+	kipc_wake_receiver(mb, msg->type, &wq);
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(&wq);
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 }
 
-/* A message filled from @m, charged, not yet queued; or an ERR_PTR. */
+/*
+ * A message filled from @m, charged, stamped @now, not yet queued; or an
+ * ERR_PTR.
+ */
 static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
-				       const struct kipc_msg *m)
+				       const struct kipc_msg *m, u64 now)
 {
 	struct kipc_kmsg *msg;
 	int ret;
@@ -363,7 +415,7 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 	msg->prio = m->priority;
 	msg->sender = get_pid(task_tgid(current));
 	msg->sender_uid = current_euid();
-	msg->tstamp = ktime_get_ns();
+	msg->tstamp = now;
 	return msg;
 }
 
@@ -393,6 +445,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
 	unsigned int notified;
@@ -403,11 +456,11 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	ret = kipc_send_check(mb);
 	if (ret)
 		return ret;
-	msg = kipc_kmsg_new(mb, m);
+	msg = kipc_kmsg_new(mb, m, ktime_get_ns());
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
-	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns);
+	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
 	w.len = m->len;
 
 	spin_lock(&mb->lock);
@@ -420,6 +473,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	notified = kipc_enqueue(mb, msg, &w);
 	m->seq = msg->seq;
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	kipc_sent(mb, m, notified);
@@ -449,10 +503,11 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	       u32 count, u32 flags, u64 timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg, *tmp;
 	u32 i, n = 0, done = 0;
 	struct kipc_wait w;
-	u64 notified = 0;
+	u64 notified = 0, now;
 	LIST_HEAD(batch);
 	int ret;
 
@@ -460,8 +515,10 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	ret = kipc_send_check(mb);
 	if (ret)
 		return ret;
+	/* One call, one send time (a clock read is not free). */
+	now = ktime_get_ns();
 	for (i = 0; i < count; i++) {
-		msg = kipc_kmsg_new(mb, &ms[i]);
+		msg = kipc_kmsg_new(mb, &ms[i], now);
 		if (IS_ERR(msg)) {
 			ret = PTR_ERR(msg);
 			break;
@@ -474,11 +531,12 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		/* Before waiting, let pollers and fasync see what is queued. */
 		if (n > done && !mb->dead && kipc_mbox_full(mb, msg->len)) {
 			spin_unlock(&mb->lock);
+			kipc_wakeq_run(&wq);
 			kipc_sent_batch(mb, ms, done, n, notified);
 			done = n;
 			spin_lock(&mb->lock);
 		}
-		kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns);
+		kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
 		w.len = msg->len;
 		ret = kipc_wait(mb, &w);
 		if (ret)
@@ -489,6 +547,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		ms[n++].seq = msg->seq;
 	}
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(&wq);
 	/* What was not queued goes back. */
 	list_for_each_entry_safe(msg, tmp, &batch, node)
 		kipc_kmsg_free(msg);
@@ -564,6 +623,7 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_wakeq wq = { 0 };
 	u32 want = m->len, n;
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
@@ -576,7 +636,7 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	if (!kipc_mbox_may(mb, MAY_READ))
 		return -EACCES;
 
-	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns);
+	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
 	w.type = m->type;
 	if (flags & KIPC_RECV_PEEK)
 		return kipc_peek(mb, m, &w, flags);
@@ -594,8 +654,9 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	}
 	n = min(want, msg->len);
 	kipc_msg_header(m, msg);
-	kipc_dequeue(mb, msg, n);
+	kipc_dequeue(mb, msg, n, &wq);
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
 	if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, n)) {
@@ -625,6 +686,7 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	       u32 count, u32 flags, u64 timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg, *tmp;
 	struct kipc_msg *m;
 	struct kipc_wait w;
@@ -645,7 +707,7 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		/* recvmmsg(MSG_WAITFORONE): only the first may block. */
 		kipc_wait_init(&w, KIPC_DIR_RECV, file,
 			       flags | m->flags | (i ? KIPC_NONBLOCK : 0),
-			       timeout_ns);
+			       timeout_ns, &wq);
 		w.type = m->type;
 		ret = kipc_wait(mb, &w);
 		if (ret)
@@ -658,10 +720,11 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		}
 		m->len = min(m->len, msg->len);
 		kipc_msg_header(m, msg);
-		kipc_dequeue(mb, msg, m->len);
+		kipc_dequeue(mb, msg, m->len, &wq);
 		list_add_tail(&msg->node, &got);
 	}
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(&wq);
 	if (list_empty(&got))
 		return ret;
 
