@@ -148,6 +148,8 @@ struct kipc_stats {
 };
 
 /* mailbox.c */
+int kipc_mbox_init(void);
+void kipc_mbox_exit(void);
 int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc);
 int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka);
 int kipc_mbox_destroy(struct kipc_mbox *mb);

@@ -29,6 +29,7 @@
 #include <linux/ipc_namespace.h>
 #include <linux/fdtable.h>
 #include <linux/nsproxy.h>
+#include <linux/percpu_counter.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
@@ -57,9 +58,22 @@ static u64 kipc_gone_received;
 
 /*
  * Memory held by queued messages, headers included, against max_total_bytes.
- * The one module-wide variable on the send/receive path: an atomic.
+ * The one module-wide variable on the send/receive path: a per-CPU counter,
+ * so that a sender on one CPU and a receiver on another do not bounce a
+ * cache line per message. It is summed exactly when near the limit.
  */
-static atomic64_t kipc_charged = ATOMIC64_INIT(0);
+static struct percpu_counter kipc_charged;
+#define KIPC_CHARGE_BATCH	(256 << 10)
+
+int __init kipc_mbox_init(void)
+{
+	return percpu_counter_init(&kipc_charged, 0, GFP_KERNEL);
+}
+
+void kipc_mbox_exit(void)
+{
+	percpu_counter_destroy(&kipc_charged);
+}
 
 static u64 kipc_msg_cost(u32 len)
 {
@@ -68,11 +82,12 @@ static u64 kipc_msg_cost(u32 len)
 
 int kipc_charge(u32 len)
 {
-	u64 cost = kipc_msg_cost(len);
+	s64 cost = kipc_msg_cost(len);
+	s64 max = min_t(u64, READ_ONCE(kipc_max_total_bytes), S64_MAX);
 
-	if (atomic64_add_return(cost, &kipc_charged) >
-	    READ_ONCE(kipc_max_total_bytes)) {
-		atomic64_sub(cost, &kipc_charged);
+	percpu_counter_add_batch(&kipc_charged, cost, KIPC_CHARGE_BATCH);
+	if (__percpu_counter_compare(&kipc_charged, max, KIPC_CHARGE_BATCH) > 0) {
+		percpu_counter_add_batch(&kipc_charged, -cost, KIPC_CHARGE_BATCH);
 		return -ENOSPC;
 	}
 	return 0;
@@ -80,12 +95,13 @@ int kipc_charge(u32 len)
 
 void kipc_uncharge(u32 len)
 {
-	atomic64_sub(kipc_msg_cost(len), &kipc_charged);
+	percpu_counter_add_batch(&kipc_charged, -(s64)kipc_msg_cost(len),
+				 KIPC_CHARGE_BATCH);
 }
 
 void kipc_kmsg_free(struct kipc_kmsg *msg)
 {
-	atomic64_sub(kipc_msg_cost(msg->len), &kipc_charged);
+	kipc_uncharge(msg->len);
 	put_pid(msg->sender);
 	kvfree(msg);
 }
@@ -634,5 +650,5 @@ void kipc_stats_get(struct kipc_stats *st)
 		spin_unlock(&mb->lock);
 	}
 	mutex_unlock(&kipc_registry_lock);
-	st->charged = atomic64_read(&kipc_charged);
+	st->charged = percpu_counter_sum_positive(&kipc_charged);
 }

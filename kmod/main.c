@@ -93,12 +93,19 @@ static __poll_t kipc_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &mb->pollq, wait);
 
-	if (READ_ONCE(mb->dead))
-		return EPOLLHUP | EPOLLERR;
-	if (READ_ONCE(mb->depth))
+	/*
+	 * Under the lock, after poll_wait(): a waker changes the state under
+	 * it and looks at pollq after dropping it, so either we see the new
+	 * state or it sees us on pollq (kipc_wake_pollers() needs no barrier).
+	 */
+	spin_lock(&mb->lock);
+	if (mb->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (mb->depth)
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (!kipc_mbox_full(mb, 0))
+	if (!mb->dead && !kipc_mbox_full(mb, 0))
 		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock(&mb->lock);
 	return mask;
 }
 
@@ -465,9 +472,12 @@ static int __init kipc_init(void)
 {
 	int ret;
 
-	ret = kipc_netlink_init();
+	ret = kipc_mbox_init();
 	if (ret)
 		return ret;
+	ret = kipc_netlink_init();
+	if (ret)
+		goto out_mbox_exit;
 	ret = misc_register(&kipc_misc);
 	if (ret)
 		goto out_netlink_exit;
@@ -476,6 +486,8 @@ static int __init kipc_init(void)
 
 out_netlink_exit:
 	kipc_netlink_exit();
+out_mbox_exit:
+	kipc_mbox_exit();
 	return ret;
 }
 
@@ -485,6 +497,7 @@ static void __exit kipc_exit(void)
 	kipc_netlink_exit();
 	misc_deregister(&kipc_misc);
 	kipc_mbox_destroy_all();
+	kipc_mbox_exit();
 	pr_info("unloaded\n");
 }
 

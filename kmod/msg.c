@@ -279,9 +279,15 @@ void kipc_wake_senders(struct kipc_mbox *mb)
 	__kipc_wake_senders(mb, NULL);
 }
 
+/* After a change made under mb->lock, with the lock dropped. */
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask)
 {
-	if (wq_has_sleeper(&mb->pollq))
+	/*
+	 * No barrier: kipc_poll() joins pollq before it takes mb->lock to
+	 * look at the state, and we changed the state under that lock, so
+	 * it saw our change or we see it here.
+	 */
+	if (waitqueue_active(&mb->pollq))
 		wake_up_interruptible_poll(&mb->pollq, mask);
 }
 
