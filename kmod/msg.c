@@ -499,11 +499,15 @@ static void kipc_sent_batch(struct kipc_mbox *mb, const struct kipc_msg *ms,
 		kipc_sent(mb, &ms[i], notified & BIT_ULL(i));
 }
 
+/* SENDV fills about this many bytes of messages before queueing them. */
+#define KIPC_SENDV_CHUNK	(64 << 10)
+
 /*
  * SENDV: queues @ms[0..@count) in order, each as kipc_send() would (each
- * may block), but fills them all from user space first and takes the lock
- * once, unless it must wait. Returns how many were queued, or the error
- * that stopped the first.
+ * may block), but fills them from user space ahead, a chunk of up to
+ * KIPC_SENDV_CHUNK bytes at a time (so that little memory is held while
+ * waiting for room), and takes the lock once per chunk, unless it must
+ * wait. Returns how many were queued, or the error that stopped the first.
  */
 int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	       u32 count, u32 flags, u64 timeout_ns)
@@ -511,11 +515,12 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg, *tmp;
-	u32 i, n = 0, done = 0;
+	u32 i = 0, n = 0, done = 0;
 	struct kipc_wait w;
 	u64 notified = 0, now;
 	LIST_HEAD(batch);
-	int ret;
+	int ret, err = 0;
+	size_t bytes;
 
 	BUILD_BUG_ON(KIPC_BATCH_MAX > 64);
 	ret = kipc_send_check(mb);
@@ -523,43 +528,50 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		return ret;
 	/* One call, one send time (a clock read is not free). */
 	now = ktime_get_ns();
-	for (i = 0; i < count; i++) {
-		msg = kipc_kmsg_new(mb, &ms[i], now);
-		if (IS_ERR(msg)) {
-			ret = PTR_ERR(msg);
-			break;
+	while (i < count && !err && !ret) {
+		for (bytes = 0; i < count &&
+		     (bytes < KIPC_SENDV_CHUNK || list_empty(&batch)); i++) {
+			msg = kipc_kmsg_new(mb, &ms[i], now);
+			if (IS_ERR(msg)) {
+				err = PTR_ERR(msg);
+				break;
+			}
+			list_add_tail(&msg->node, &batch);
+			bytes += msg->len;
 		}
-		list_add_tail(&msg->node, &batch);
-	}
 
-	spin_lock(&mb->lock);
-	list_for_each_entry_safe(msg, tmp, &batch, node) {
-		/* Before waiting, let pollers and fasync see what is queued. */
-		if (n > done && !mb->dead && kipc_mbox_full(mb, msg->len)) {
-			spin_unlock(&mb->lock);
-			kipc_wakeq_run(&wq);
-			kipc_sent_batch(mb, ms, done, n, notified);
-			done = n;
-			spin_lock(&mb->lock);
+		spin_lock(&mb->lock);
+		list_for_each_entry_safe(msg, tmp, &batch, node) {
+			/* Before waiting, let pollers and fasync see the queue. */
+			if (n > done && !mb->dead &&
+			    kipc_mbox_full(mb, msg->len)) {
+				spin_unlock(&mb->lock);
+				kipc_wakeq_run(&wq);
+				kipc_sent_batch(mb, ms, done, n, notified);
+				done = n;
+				spin_lock(&mb->lock);
+			}
+			kipc_wait_init(&w, KIPC_DIR_SEND, file, flags,
+				       timeout_ns, &wq);
+			w.len = msg->len;
+			ret = kipc_wait(mb, &w);
+			if (ret)
+				break;
+			list_del(&msg->node);
+			if (kipc_enqueue(mb, msg, &w))
+				notified |= BIT_ULL(n);
+			ms[n++].seq = msg->seq;
 		}
-		kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
-		w.len = msg->len;
-		ret = kipc_wait(mb, &w);
-		if (ret)
-			break;
-		list_del(&msg->node);
-		if (kipc_enqueue(mb, msg, &w))
-			notified |= BIT_ULL(n);
-		ms[n++].seq = msg->seq;
+		spin_unlock(&mb->lock);
+		kipc_wakeq_run(&wq);
+		kipc_sent_batch(mb, ms, done, n, notified);
+		done = n;
+		/* What was not queued goes back. */
+		list_for_each_entry_safe(msg, tmp, &batch, node)
+			kipc_kmsg_free(msg);
+		INIT_LIST_HEAD(&batch);
 	}
-	spin_unlock(&mb->lock);
-	kipc_wakeq_run(&wq);
-	/* What was not queued goes back. */
-	list_for_each_entry_safe(msg, tmp, &batch, node)
-		kipc_kmsg_free(msg);
-
-	kipc_sent_batch(mb, ms, done, n, notified);
-	return n ? n : ret;
+	return n ? n : ret ?: err;
 }
 
 /* Fills in what a receiver learns of @msg besides its bytes. */
