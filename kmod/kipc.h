@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -63,7 +64,7 @@ struct kipc_mbox {
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
 
-	struct mutex		lock;		/* see mailbox.c */
+	spinlock_t		lock;		/* see mailbox.c */
 	/* Everything below is protected by @lock. */
 	bool			dead;
 	u32			mode;
@@ -87,8 +88,8 @@ struct kipc_mbox {
 	struct list_head	notifiers;
 	struct fasync_struct	*fasync;
 
-	wait_queue_head_t	rwait;		/* receivers blocked in the ioctl */
-	wait_queue_head_t	swait;		/* senders blocked in the ioctl */
+	struct list_head	rwaiters;	/* receivers blocked in the ioctl */
+	struct list_head	swaiters;	/* senders blocked in the ioctl */
 	wait_queue_head_t	pollq;		/* poll, select, epoll */
 };
 
@@ -147,6 +148,8 @@ struct kipc_stats {
 };
 
 /* mailbox.c */
+int kipc_mbox_init(void);
+void kipc_mbox_exit(void);
 int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc);
 int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka);
 int kipc_mbox_destroy(struct kipc_mbox *mb);
@@ -173,10 +176,15 @@ void kipc_free_msgs(struct list_head *msgs);
 /* msg.c */
 void kipc_wake_senders(struct kipc_mbox *mb);
 void kipc_wake_all(struct kipc_mbox *mb);
+void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns);
 int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	      u32 flags, u64 timeout_ns);
+int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
+	       u32 count, u32 flags, u64 timeout_ns);
+int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
+	       u32 count, u32 flags, u64 timeout_ns);
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn);

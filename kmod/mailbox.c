@@ -7,8 +7,15 @@
  *   handle->lock		serialises create/attach on one handle
  *   kipc_registry_lock	the id xarray, the name table, the mailbox count;
  *			taken to create, attach, destroy and detach
- *   mbox->lock		a mailbox's queue, counters, mode and notifiers;
- *			the only lock on the send/receive path
+ *   mbox->lock		a spinlock: a mailbox's queue, counters, mode,
+ *			notifiers and blocked senders and receivers; the
+ *			only lock on the send/receive path. Nothing that
+ *			sleeps or faults runs under it: no copy to or from
+ *			user space, no allocation, no netlink event, no
+ *			kill_fasync(); signals for notification (which only
+ *			take the target's siglock) and wake-ups do.
+ *   mbox->pollq's lock	(inside the waitqueue) taken after mbox->lock is
+ *			dropped, to wake poll and epoll
  *
  * A mailbox holds one reference for the registry, dropped at destroy, and
  * one for each attached handle. mbox->dead is set, under both the registry
@@ -22,6 +29,7 @@
 #include <linux/ipc_namespace.h>
 #include <linux/fdtable.h>
 #include <linux/nsproxy.h>
+#include <linux/percpu_counter.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
@@ -50,9 +58,22 @@ static u64 kipc_gone_received;
 
 /*
  * Memory held by queued messages, headers included, against max_total_bytes.
- * The one module-wide variable on the send/receive path: an atomic.
+ * The one module-wide variable on the send/receive path: a per-CPU counter,
+ * so that a sender on one CPU and a receiver on another do not bounce a
+ * cache line per message. It is summed exactly when near the limit.
  */
-static atomic64_t kipc_charged = ATOMIC64_INIT(0);
+static struct percpu_counter kipc_charged;
+#define KIPC_CHARGE_BATCH	(256 << 10)
+
+int __init kipc_mbox_init(void)
+{
+	return percpu_counter_init(&kipc_charged, 0, GFP_KERNEL);
+}
+
+void kipc_mbox_exit(void)
+{
+	percpu_counter_destroy(&kipc_charged);
+}
 
 static u64 kipc_msg_cost(u32 len)
 {
@@ -61,11 +82,12 @@ static u64 kipc_msg_cost(u32 len)
 
 int kipc_charge(u32 len)
 {
-	u64 cost = kipc_msg_cost(len);
+	s64 cost = kipc_msg_cost(len);
+	s64 max = min_t(u64, READ_ONCE(kipc_max_total_bytes), S64_MAX);
 
-	if (atomic64_add_return(cost, &kipc_charged) >
-	    READ_ONCE(kipc_max_total_bytes)) {
-		atomic64_sub(cost, &kipc_charged);
+	percpu_counter_add_batch(&kipc_charged, cost, KIPC_CHARGE_BATCH);
+	if (__percpu_counter_compare(&kipc_charged, max, KIPC_CHARGE_BATCH) > 0) {
+		percpu_counter_add_batch(&kipc_charged, -cost, KIPC_CHARGE_BATCH);
 		return -ENOSPC;
 	}
 	return 0;
@@ -73,12 +95,13 @@ int kipc_charge(u32 len)
 
 void kipc_uncharge(u32 len)
 {
-	atomic64_sub(kipc_msg_cost(len), &kipc_charged);
+	percpu_counter_add_batch(&kipc_charged, -(s64)kipc_msg_cost(len),
+				 KIPC_CHARGE_BATCH);
 }
 
 void kipc_kmsg_free(struct kipc_kmsg *msg)
 {
-	atomic64_sub(kipc_msg_cost(msg->len), &kipc_charged);
+	kipc_uncharge(msg->len);
 	put_pid(msg->sender);
 	kvfree(msg);
 }
@@ -232,9 +255,9 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	if (!mb)
 		return -ENOMEM;
 	kref_init(&mb->ref);
-	mutex_init(&mb->lock);
-	init_waitqueue_head(&mb->rwait);
-	init_waitqueue_head(&mb->swait);
+	spin_lock_init(&mb->lock);
+	INIT_LIST_HEAD(&mb->rwaiters);
+	INIT_LIST_HEAD(&mb->swaiters);
 	init_waitqueue_head(&mb->pollq);
 	for (i = 0; i <= KIPC_PRIO_MAX; i++)
 		INIT_LIST_HEAD(&mb->queue[i]);
@@ -377,9 +400,9 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 		ret = -EACCES;
 		goto out_unlock_registry;
 	}
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	mb->handles++;
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 	/* Pairs with kipc_attached(). */
 	smp_store_release(&h->mbox, mb);
 	ka->id = mb->id;
@@ -415,7 +438,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	kipc_destroyed++;
 	WRITE_ONCE(kipc_generation, kipc_generation + 1);
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	mb->dead = true;
 	for (p = 0; p <= KIPC_PRIO_MAX; p++)
 		list_splice_init(&mb->queue[p], &msgs);
@@ -427,9 +450,10 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	mb->bytes = 0;
 	mb->prio_map = 0;
 	kipc_notify_drop_all(mb);
-	mutex_unlock(&mb->lock);
-
 	kipc_wake_all(mb);
+	spin_unlock(&mb->lock);
+
+	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
 	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
 	kipc_free_msgs(&msgs);
 
@@ -465,11 +489,11 @@ void kipc_mbox_detach(struct kipc_handle *h)
 		return;
 
 	mutex_lock(&kipc_registry_lock);
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	if (!list_empty(&h->notify.node))
 		kipc_notify_unregister(mb, &h->notify);
 	last = !--mb->handles;
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 	if (last && mb->temp && !mb->dead)
 		__kipc_mbox_destroy(mb, false);
 	mutex_unlock(&kipc_registry_lock);
@@ -508,7 +532,7 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	if (!kipc_mbox_owner(mb))
 		return -EPERM;
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = -EIDRM;
 		goto out_unlock;
@@ -527,11 +551,12 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	mb->capacity = capacity;
 	mb->capacity_bytes = capacity_bytes;
 	WRITE_ONCE(mb->max_msg_size, max_msg_size);
-out_unlock:
-	mutex_unlock(&mb->lock);
 	/* A larger capacity may let blocked senders in. */
+	kipc_wake_senders(mb);
+out_unlock:
+	spin_unlock(&mb->lock);
 	if (!ret)
-		kipc_wake_senders(mb);
+		kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
 	return ret;
 }
 
@@ -553,7 +578,7 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 	info->gid = mb->gid;
 	info->ctime_ns = mb->ctime_ns;
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	info->mode = mb->mode;
 	info->depth = mb->depth;
 	info->capacity = mb->capacity;
@@ -569,7 +594,7 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 	info->sent = mb->sent;
 	info->received = mb->received;
 	info->dropped = mb->dropped;
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 }
 
 void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
@@ -617,13 +642,13 @@ void kipc_stats_get(struct kipc_stats *st)
 	st->sent = kipc_gone_sent;
 	st->received = kipc_gone_received;
 	xa_for_each(&kipc_ids, id, mb) {
-		mutex_lock(&mb->lock);
+		spin_lock(&mb->lock);
 		st->messages += mb->depth;
 		st->bytes += mb->bytes;
 		st->sent += mb->sent;
 		st->received += mb->received;
-		mutex_unlock(&mb->lock);
+		spin_unlock(&mb->lock);
 	}
 	mutex_unlock(&kipc_registry_lock);
-	st->charged = atomic64_read(&kipc_charged);
+	st->charged = percpu_counter_sum_positive(&kipc_charged);
 }

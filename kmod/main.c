@@ -93,12 +93,19 @@ static __poll_t kipc_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &mb->pollq, wait);
 
-	if (READ_ONCE(mb->dead))
-		return EPOLLHUP | EPOLLERR;
-	if (READ_ONCE(mb->depth))
+	/*
+	 * Under the lock, after poll_wait(): a waker changes the state under
+	 * it and looks at pollq after dropping it, so either we see the new
+	 * state or it sees us on pollq (kipc_wake_pollers() needs no barrier).
+	 */
+	spin_lock(&mb->lock);
+	if (mb->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (mb->depth)
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (!kipc_mbox_full(mb, 0))
+	if (!mb->dead && !kipc_mbox_full(mb, 0))
 		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock(&mb->lock);
 	return mask;
 }
 
@@ -311,13 +318,25 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 	return ret;
 }
 
+/* Whole entries of @total bytes that a user copy leaving @left bytes moved. */
+static u32 kipc_entries_done(u32 total, unsigned long left)
+{
+	return (total - left) / sizeof(struct kipc_msg);
+}
+
+/*
+ * SENDV, RECVV. The entries are read, checked and probed for writing all
+ * at once, before any moves; one that fails a check ends the batch there,
+ * as if it had failed when its turn came.
+ */
 static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 			   void __user *argp, bool send)
 {
 	struct kipc_msg __user *um;
+	struct kipc_msg *ms, *m;
 	struct kipc_msgv v;
-	struct kipc_msg m, out;
-	u32 i, flags;
+	u32 i, n, size;
+	unsigned long left;
 	int ret = 0;
 
 	if (copy_from_user(&v, argp, sizeof(v)))
@@ -330,45 +349,68 @@ static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 		return -ENOTCONN;
 
 	um = u64_to_user_ptr(v.msgs);
-	for (i = 0; i < v.count; i++) {
-		if (copy_from_user(&m, &um[i], sizeof(m))) {
-			ret = -EFAULT;
-			break;
-		}
-		if (m.__pad || m.timeout_ns ||
-		    (m.flags & ~(send ? 0 : KIPC_RECV_TRUNCATE))) {
+	size = v.count * sizeof(*ms);
+	ms = kmalloc(size, GFP_KERNEL);
+	if (!ms)
+		return -ENOMEM;
+	left = copy_from_user(ms, um, size);
+	n = kipc_entries_done(size, left);
+	if (n < v.count)
+		ret = -EFAULT;
+	for (i = 0; i < n; i++) {
+		m = &ms[i];
+		if (m->__pad || m->timeout_ns ||
+		    (m->flags & ~(send ? 0 : KIPC_RECV_TRUNCATE))) {
+			n = i;
 			ret = -EINVAL;
 			break;
 		}
-		if (copy_to_user(&um[i], &m, sizeof(m))) {
+	}
+	/* The results go back after the messages moved: probe first. */
+	if (n) {
+		left = copy_to_user(um, ms, n * sizeof(*ms));
+		if (left) {
+			n = kipc_entries_done(n * sizeof(*ms), left);
 			ret = -EFAULT;
-			break;
 		}
-		flags = v.flags | m.flags;
-		/* recvmmsg(MSG_WAITFORONE): only the first may block. */
-		if (!send && i)
-			flags |= KIPC_NONBLOCK;
-		if (send) {
-			ret = kipc_send(h, file, &m, flags, v.timeout_ns);
-			if (!ret && put_user(m.seq, &um[i].seq))
-				ret = -EFAULT;
-		} else {
-			m.seq = 0;
-			m.timestamp_ns = 0;
-			m.msg_len = 0;
-			m.sender_pid = 0;
-			m.sender_uid = 0;
-			ret = kipc_recv(h, file, &m, flags, v.timeout_ns);
-			if ((!ret || (ret == -EMSGSIZE && !i))) {
-				kipc_msg_out(&out, &m);
-				if (copy_to_user(&um[i], &out, sizeof(out)))
-					ret = -EFAULT;
+	}
+	if (!n)
+		goto out_free;
+
+	if (send) {
+		ret = kipc_sendv(h, file, ms, n, v.flags, v.timeout_ns);
+		n = max(ret, 0);
+		for (i = 0; i < n; i++) {
+			if (put_user(ms[i].seq, &um[i].seq)) {
+				ret = i ?: -EFAULT;
+				break;
 			}
 		}
-		if (ret)
-			break;
+		goto out_free;
 	}
-	return i ? i : ret;
+
+	for (i = 0; i < n; i++) {
+		m = &ms[i];
+		m->seq = 0;
+		m->timestamp_ns = 0;
+		m->msg_len = 0;
+		m->sender_pid = 0;
+		m->sender_uid = 0;
+	}
+	ret = kipc_recvv(h, file, ms, n, v.flags, v.timeout_ns);
+	/* The first entry reports the length it needed. */
+	n = ret == -EMSGSIZE ? 1 : max(ret, 0);
+	for (i = 0; i < n; i++)
+		kipc_msg_out(&ms[i], &ms[i]);
+	if (n) {
+		left = copy_to_user(um, ms, n * sizeof(*ms));
+		if (left)
+			ret = kipc_entries_done(n * sizeof(*ms), left) ?: -EFAULT;
+	}
+
+out_free:
+	kfree(ms);
+	return ret;
 }
 
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -430,9 +472,12 @@ static int __init kipc_init(void)
 {
 	int ret;
 
-	ret = kipc_netlink_init();
+	ret = kipc_mbox_init();
 	if (ret)
 		return ret;
+	ret = kipc_netlink_init();
+	if (ret)
+		goto out_mbox_exit;
 	ret = misc_register(&kipc_misc);
 	if (ret)
 		goto out_netlink_exit;
@@ -441,6 +486,8 @@ static int __init kipc_init(void)
 
 out_netlink_exit:
 	kipc_netlink_exit();
+out_mbox_exit:
+	kipc_mbox_exit();
 	return ret;
 }
 
@@ -450,6 +497,7 @@ static void __exit kipc_exit(void)
 	kipc_netlink_exit();
 	misc_deregister(&kipc_misc);
 	kipc_mbox_destroy_all();
+	kipc_mbox_exit();
 	pr_info("unloaded\n");
 }
 

@@ -42,7 +42,7 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 	if (kn->signo && !kipc_mbox_may(mb, MAY_READ))
 		return -EACCES;
 
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = -EIDRM;
 		goto out_unlock;
@@ -59,7 +59,7 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 		mb->notify_count++;
 	}
 out_unlock:
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 	return ret;
 }
 
@@ -111,10 +111,10 @@ void kipc_notify_flush(struct kipc_handle *h)
 
 	if (!mb)
 		return;
-	mutex_lock(&mb->lock);
+	spin_lock(&mb->lock);
 	if (!list_empty(&h->notify.node) && h->notify.pid == task_tgid(current))
 		kipc_notify_unregister(mb, &h->notify);
-	mutex_unlock(&mb->lock);
+	spin_unlock(&mb->lock);
 }
 
 void kipc_notify_drop_all(struct kipc_mbox *mb)
