@@ -152,9 +152,16 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		/* A waiter woken for nothing keeps its place. */
-		if (list_empty(&wait.node))
-			list_add_tail(&wait.node, list);
+		/*
+		 * A waiter woken for nothing (another task took what it was
+		 * woken for) goes back to the head, where it was chosen from.
+		 */
+		if (list_empty(&wait.node)) {
+			if (w->waited)
+				list_add(&wait.node, list);
+			else
+				list_add_tail(&wait.node, list);
+		}
 		/* Under the lock: a waker cannot slip in before we sleep. */
 		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
@@ -241,6 +248,28 @@ static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type,
 
 	list_for_each_entry(w, &mb->rwaiters, node) {
 		if (!w->type || w->type == type) {
+			kipc_waiter_wake(mb, w, wq);
+			return;
+		}
+	}
+}
+
+/*
+ * A receiver is leaving with messages still queued. The one it was woken
+ * for may be among them (it peeked, failed, or took a message of higher
+ * priority), and a sleeper that wants it would not otherwise hear of it:
+ * pass the wake-up on to the first sleeper a queued message satisfies.
+ */
+static void kipc_pass_on(struct kipc_mbox *mb, struct kipc_wakeq *wq)
+{
+	struct kipc_waiter *w;
+
+	lockdep_assert_held(&mb->lock);
+
+	if (!mb->depth)
+		return;
+	list_for_each_entry(w, &mb->rwaiters, node) {
+		if (kipc_find(mb, w->type)) {
 			kipc_waiter_wake(mb, w, wq);
 			return;
 		}
@@ -351,8 +380,8 @@ static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n,
 /*
  * The copy of @msg (@n bytes of it) to user space faulted: undo
  * kipc_dequeue(), putting @msg back in sequence order among its priority.
- * A sender let in meanwhile may leave the mailbox one message over its
- * capacity until the next receive. A dead mailbox has freed its queue: the
+ * Senders let in meanwhile may leave the mailbox over its capacity, by
+ * at most one batch, until receivers drain it. A dead mailbox has freed its queue: the
  * message goes with it.
  */
 static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
@@ -526,8 +555,9 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	ret = kipc_send_check(mb);
 	if (ret)
 		return ret;
-	/* One call, one send time (a clock read is not free). */
+	/* One call, one send time (a clock read is not free), one deadline. */
 	now = ktime_get_ns();
+	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
 	while (i < count && !err && !ret) {
 		for (bytes = 0; i < count &&
 		     (bytes < KIPC_SENDV_CHUNK || list_empty(&batch)); i++) {
@@ -551,9 +581,8 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 				done = n;
 				spin_lock(&mb->lock);
 			}
-			kipc_wait_init(&w, KIPC_DIR_SEND, file, flags,
-				       timeout_ns, &wq);
 			w.len = msg->len;
+			w.waited = false;
 			ret = kipc_wait(mb, &w);
 			if (ret)
 				break;
@@ -622,7 +651,9 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 	if (n)
 		memcpy(buf, msg->data, n);
 	kipc_msg_header(m, msg);
+	kipc_pass_on(mb, w->wq);
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(w->wq);
 
 	if (copy_to_user(u64_to_user_ptr(m->buf), buf, n))
 		ret = -EFAULT;
@@ -632,7 +663,9 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 	return ret;
 
 out_unlock:
+	kipc_pass_on(mb, w->wq);
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(w->wq);
 	kvfree(buf);
 	return ret;
 }
@@ -673,6 +706,7 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	n = min(want, msg->len);
 	kipc_msg_header(m, msg);
 	kipc_dequeue(mb, msg, n, &wq);
+	kipc_pass_on(mb, &wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 
@@ -689,7 +723,9 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	return 0;
 
 out_unlock:
+	kipc_pass_on(mb, &wq);
 	spin_unlock(&mb->lock);
+	kipc_wakeq_run(&wq);
 	return ret;
 }
 
@@ -741,6 +777,7 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		kipc_dequeue(mb, msg, m->len, &wq);
 		list_add_tail(&msg->node, &got);
 	}
+	kipc_pass_on(mb, &wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 	if (list_empty(&got))

@@ -77,9 +77,13 @@ top_status() {
 		false
 	}
 
-	# A smaller window: redrawn to fit (a narrower bar), still there.
+	# A smaller window: redrawn to fit, still there.
 	tm resize-window -t top -x 70 -y 12
-	wait_for 10 screen_has " $box +\[#+\.+\] +5/16 "
+	# (The bar goes first when the names are long: $$ varies in length.)
+	wait_for 10 screen_has " $box +(\[#+\.+\] +)?5/16 " || {
+		screen >&2
+		false
+	}
 	run screen
 	for line in "${lines[@]}"; do
 		((${#line} <= 70))

@@ -452,3 +452,80 @@ TEST(blocked_typed_receiver_gets_its_type_only)
 	ASSERT_EQ(st.depth, 1);
 	ASSERT_OK(kipc_destroy(fd));
 }
+
+/*
+ * A child that receives (or peeks) one message of @type, expecting @text;
+ * it blocks without a timeout (one would wake it to find the message and
+ * hide a lost wake-up). Exit status 0 when it got @text.
+ */
+static pid_t receiver(const char *name, uint32_t type, uint32_t flags,
+		      const char *text)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		char buf[16] = "";
+		struct kipc_msg m = { .buf = (uintptr_t)buf, .len = sizeof(buf),
+				      .type = type, .flags = flags };
+		int ret = kipc_recv_msg(attach(name), &m);
+
+		_exit(ret || m.len != strlen(text) || memcmp(buf, text, m.len));
+	}
+	return pid;
+}
+
+/* The exit status of @pid, or -1 (and it is killed) if it takes over 2 s. */
+static int reap_within_2s(pid_t pid)
+{
+	int status;
+
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/* A send wakes one receiver; one that only peeks must pass it on. */
+TEST(peeking_waiter_passes_the_wakeup_on)
+{
+	const char *name = uniq("peekwake");
+	int fd = new_mbox(name, NULL);
+	pid_t peeker, taker;
+
+	peeker = receiver(name, 0, KIPC_RECV_PEEK, "mail");
+	wait_blocked(fd, 1, 0);
+	taker = receiver(name, 0, 0, "mail");
+	wait_blocked(fd, 2, 0);
+	ASSERT_OK(kipc_send(fd, "mail", 4, 0, 0, 0, 0));
+	ASSERT_EQ(reap_within_2s(peeker), 0);
+	ASSERT_EQ(reap_within_2s(taker), 0);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+/*
+ * The receiver woken for a type-5 message takes the type-9 one of higher
+ * priority that came in the same SENDV; the type-5 waiter must still hear.
+ */
+TEST(typed_waiter_hears_of_a_message_another_was_woken_for)
+{
+	const char *name = uniq("passon");
+	int fd = new_mbox(name, NULL);
+	struct kipc_msg ms[2] = {
+		{ .buf = (uintptr_t)"five", .len = 4, .type = 5, .priority = 0 },
+		{ .buf = (uintptr_t)"nine", .len = 4, .type = 9, .priority = 1 },
+	};
+	pid_t any, five;
+
+	any = receiver(name, 0, 0, "nine");
+	wait_blocked(fd, 1, 0);
+	five = receiver(name, 5, 0, "five");
+	wait_blocked(fd, 2, 0);
+	ASSERT_EQ(kipc_sendv(fd, ms, 2, 0, 0), 2);
+	ASSERT_EQ(reap_within_2s(any), 0);
+	ASSERT_EQ(reap_within_2s(five), 0);
+	ASSERT_OK(kipc_destroy(fd));
+}
