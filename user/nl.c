@@ -279,8 +279,15 @@ int nl_open(struct nl *nl, const char *family)
 	/* Best effort: older kernels lack them, and that is fine. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
-		   &rcvbuf, sizeof(rcvbuf));
+	/*
+	 * SO_RCVBUF is capped at net.core.rmem_max (208 KiB by default),
+	 * less than one burst of event_rate events: a monitor would lose
+	 * events to ENOBUFS at once. With CAP_NET_ADMIN, force the size.
+	 */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto fail;

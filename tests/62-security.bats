@@ -1,0 +1,391 @@
+#!/usr/bin/env bats
+# Security and cleanliness at the command line (SPEC §2, §4, §6): other
+# users are refused with the exact errno; nobody can list and monitor but
+# never sees a payload byte; a 100,000-message flood under a monitor is
+# accounted for exactly (events seen + suppressed + dropped) and never
+# blocks a sender; after heavy use every counter is back to zero and the
+# module unloads and reloads. The ioctl-level and raw-netlink checks are
+# in tests/c/test_security.c. Never uses fd 3 (bats' own).
+
+load lib
+
+params=/sys/module/kipc/parameters
+
+setup() {
+	box="sec-$BATS_TEST_NUMBER-$$"
+	mon_pid=
+	bg_pids=()
+}
+
+teardown() {
+	local p
+
+	if [ -n "$mon_pid" ]; then
+		kill -CONT "$mon_pid" 2>/dev/null || true
+		kill -9 "$mon_pid" 2>/dev/null || true
+		wait "$mon_pid" 2>/dev/null || true
+	fi
+	for p in "${bg_pids[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	kipc_ensure_loaded
+	for p in "$box" "$box-2"; do
+		kipcctl destroy "$p" 2>/dev/null || true
+	done
+	kipcctl list 2>/dev/null | awk -v p="$box-p" 'index($2, p) == 1 { print $2 }' |
+		xargs -r -n 1 kipcctl destroy 2>/dev/null || true
+}
+
+# field JSON KEY: the value of KEY in a one-line JSON object (quotes kept).
+field() {
+	local re='"'"$2"'":(-?[0-9]+|"[^"]*"|[a-z]+)'
+
+	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
+	return 0
+}
+
+# The id of the "monitor" multicast group.
+monitor_group() {
+	genl ctrl get name kipc | sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: monitor.*/\1/p'
+}
+
+# nl_sock PID COLUMN: a column of /proc/net/netlink for PID's generic
+# netlink socket (5 Rmem, 9 Drops, 4 Groups).
+nl_sock() {
+	awk -v pid="$1" -v col="$2" '$2 == 16 && $3 == pid { print $col; exit }' \
+		/proc/net/netlink
+}
+
+# Waits until process $1 has joined the monitor group.
+wait_joined() {
+	local pid=$1 grp groups i
+
+	grp=$(($(monitor_group)))
+	if [ "$grp" -lt 1 ] || [ "$grp" -gt 32 ]; then
+		sleep 1
+		return 0
+	fi
+	for i in $(seq 200); do
+		groups=$(nl_sock "$pid" 4)
+		if [ -n "$groups" ] && (( 16#$groups & (1 << (grp - 1)) )); then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	echo "monitor $pid never joined group $grp" >&2
+	return 1
+}
+
+# Waits up to $2 seconds for background process $1; returns its status.
+wait_exit() {
+	local i
+
+	for i in $(seq $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"
+		wait "$1" 2>/dev/null || true
+		echo "process $1 still running after $2 s" >&2
+		return 124
+	fi
+	wait "$1"
+}
+
+# True when process $1's netlink socket has nothing left to read.
+drained() {
+	[ "$(nl_sock "$1" 5)" = 0 ]
+}
+
+notify_count_is() {
+	[ "$(field "$(kipcctl -j show "$1")" notify_count)" = "$2" ]
+}
+
+stat_of() {
+	field "$(kipcctl -j stats)" "$1"
+}
+
+@test "another user gets EACCES from a 0600 mailbox, EPERM on destroy of a 0602 one" {
+	as_user 1000 kipcctl create --mode 0600 "$box"
+	as_user 1000 kipcctl send "$box" "owner-secret-ZQXJ"
+	as_user 1000 kipcctl create --mode 0602 "$box-2"
+
+	# 0600: no handle at all, so every operation stops at EACCES.
+	for op in "recv $box" "recv $box --peek" "recv $box --nonblock" \
+		  "send $box intruder" "destroy $box" "wait $box --count 1"; do
+		# shellcheck disable=SC2086 # split the operation into words
+		run as_user 1001 kipcctl $op
+		echo "$op: $status $output"
+		[ "$status" -eq 1 ]
+		[ "$output" = "kipcctl: ${op%% *} $box: Permission denied (EACCES)" ]
+	done
+	# Its metadata is public, as in ipcs; its bytes are not.
+	run as_user 1001 kipcctl -j show "$box"
+	[ "$status" -eq 0 ]
+	[ "$(field "$output" depth)" = 1 ]
+	[ "$(field "$output" uid)" = 1000 ]
+	[[ $output != *ZQXJ* ]]
+
+	# 0602: others may send, and nothing else.
+	as_user 1001 kipcctl send "$box-2" "from-1001"
+	for op in "recv $box-2 --nonblock" "recv $box-2 --peek" "wait $box-2 --count 1"; do
+		# shellcheck disable=SC2086
+		run as_user 1001 kipcctl $op
+		echo "$op: $status $output"
+		[ "$status" -eq 1 ]
+		[ "$output" = "kipcctl: ${op%% *} $box-2: Permission denied (EACCES)" ]
+	done
+	run as_user 1001 kipcctl destroy "$box-2"
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: destroy $box-2: Operation not permitted (EPERM)" ]
+
+	# Nothing was taken, added or changed; the owner still has it all.
+	run kipcctl -j show "$box"
+	[ "$(field "$output" sent)" = 1 ]
+	[ "$(field "$output" received)" = 0 ]
+	[ "$(field "$output" notify_count)" = 0 ]
+	[ "$(field "$output" mode)" = '"0600"' ]
+	run as_user 1000 kipcctl recv --nonblock "$box"
+	[ "$status" -eq 0 ]
+	[ "$output" = "owner-secret-ZQXJ" ]
+	run as_user 1000 kipcctl recv --nonblock "$box-2"
+	[ "$output" = "from-1001" ]
+	as_user 1000 kipcctl destroy "$box"
+	as_user 1000 kipcctl destroy "$box-2"
+}
+
+@test "nobody can list, show and monitor: sees every event, never a payload byte" {
+	out=$BATS_TEST_TMPDIR/mon
+	payload="ZQXJ-payload-$$-never-on-netlink"
+	# Not as_user: a function in the background would be a subshell, and
+	# wait_joined needs kipcctl's own pid.
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		kipcctl -j monitor --count 5 "$box" >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+
+	id=$(field "$(kipcctl -j create --mode 0600 "$box")" id)
+	kipcctl send --type 5 "$box" "$payload"
+	printf '%s\0%s' "$payload" "$payload" | kipcctl send --type 6 "$box" -
+	kipcctl recv "$box" >/dev/null
+
+	run as_user 65534 kipcctl -j list
+	[ "$status" -eq 0 ]
+	list=$output
+	[[ $list == *"\"name\":\"$box\""* ]]
+	run as_user 65534 kipcctl list
+	[ "$status" -eq 0 ]
+	grep -Eq "^ *$id +$box +[a-z0-9_]+ +0600 +1/64 " <<<"$output"
+	run as_user 65534 kipcctl -j show "$box"
+	[ "$status" -eq 0 ]
+	show=$output
+	[ "$(field "$show" depth)" = 1 ]
+	[ "$(field "$show" bytes)" = $((2 * ${#payload} + 1)) ]
+	kipcctl destroy "$box"
+
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$out" "$out.err"
+	[ "$rc" -eq 0 ]
+	mapfile -t ev <"$out"
+	[ "${#ev[@]}" -eq 5 ]
+	want=(create send send recv destroy)
+	for i in 0 1 2 3 4; do
+		[ "$(field "${ev[$i]}" event)" = "\"${want[$i]}\"" ]
+		[ "$(field "${ev[$i]}" id)" = "$id" ]
+		[ "$(field "${ev[$i]}" uid)" = 0 ]
+	done
+	[ "$(field "${ev[1]}" len)" = "${#payload}" ]
+	[ "$(field "${ev[1]}" type)" = 5 ]
+	[ "$(field "${ev[2]}" len)" = $((2 * ${#payload} + 1)) ]
+	[ "$(field "${ev[2]}" type)" = 6 ]
+	[ "$(field "${ev[3]}" len)" = "${#payload}" ]
+	# Not in the events, the list or the show output: not even its start.
+	for f in "$out" "$out.err"; do
+		run grep -c -e ZQXJ -e "never-on" "$f"
+		[ "$output" = 0 ]
+	done
+	[[ $list != *ZQXJ* && $show != *ZQXJ* ]]
+}
+
+@test "a 100,000-message flood: sent = send events seen + suppressed, senders never blocked" {
+	out=$BATS_TEST_TMPDIR/mon
+	# The default rate limit, as a fresh module has it.
+	[ "$(cat $params/event_rate)" = 1000 ]
+	kipcctl create --capacity 130000 --capacity-bytes $((16 << 20)) "$box"
+	sup0=$(stat_of events_suppressed)
+	kipcctl -j monitor "$box" >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+
+	# Four senders at once, 25,000 each; none may fail or hang.
+	pids=()
+	for i in 1 2 3 4; do
+		timeout 600 kipcctl send --count 25000 "$box" x 3>&- &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		rc=0
+		wait "$p" || rc=$?
+		[ "$rc" -eq 0 ] || { echo "sender $p: status $rc"; false; }
+	done
+	# One more once the bucket has refilled: its event carries the total.
+	sleep 1.5
+	kipcctl send "$box" last
+	sup1=$(stat_of events_suppressed)
+	wait_for 60 grep -q '"len":4' "$out"
+	drops=$(nl_sock "$mon_pid" 9)
+	seen=$(grep -c '"event":"send"' "$out")
+	cat "$out.err"
+	echo "send events seen: $seen, suppressed: $((sup1 - sup0)), dropped: $drops"
+	[ "$(field "$(kipcctl -j show "$box")" sent)" = 100001 ]
+	[ "$(field "$(kipcctl -j show "$box")" depth)" = 100001 ]
+	[ "$drops" = 0 ]
+	[ "$seen" -ge 1 ]
+	[ $((sup1 - sup0)) -gt 0 ]
+	[ $((seen + sup1 - sup0)) -eq 100001 ]
+	# The last event has the running total; the monitor reported the rest.
+	[ "$(field "$(tail -n 1 "$out")" suppressed)" = "$sup1" ]
+	[ "$(grep -o '[0-9]* more events suppressed' "$out.err" |
+		awk '{ s += $1 } END { print s + 0 }')" -eq $((sup1 - sup0)) ]
+	[ "$(grep -c 'events lost' "$out.err")" = 0 ]
+
+	# A monitor that stops reading (nobody's: its buffer is capped at
+	# rmem_max): senders go on, and what its full socket cannot take is
+	# dropped and counted, never waited for. The live one still sees all.
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		kipcctl -j monitor "$box" >"$out.2" 2>"$out.2.err" 3>&- &
+	bg_pids+=($!)
+	wait_joined "${bg_pids[0]}"
+	kill -STOP "${bg_pids[0]}"
+	timeout 600 kipcctl send --count 20000 "$box" y
+	kill -CONT "${bg_pids[0]}"
+	wait_for 60 drained "${bg_pids[0]}"
+	# Again one more once the bucket has refilled: when both have
+	# printed its event, they have printed all before it.
+	sleep 1.5
+	kipcctl send "$box" end
+	sup2=$(stat_of events_suppressed)
+	wait_for 60 grep -q '"len":3' "$out"
+	wait_for 60 grep -q '"len":3' "$out.2"
+	seen2=$(($(grep -c '"event":"send"' "$out") - seen))
+	drops=$(nl_sock "$mon_pid" 9)
+	seen3=$(grep -c '"event":"send"' "$out.2")
+	stopped_drops=$(nl_sock "${bg_pids[0]}" 9)
+	echo "live monitor: seen $seen2, suppressed $((sup2 - sup1)), dropped $drops"
+	echo "stopped monitor: seen $seen3, dropped $stopped_drops"
+	[ "$drops" = 0 ]
+	[ $((seen2 + sup2 - sup1)) -eq 20001 ]
+	[ "$stopped_drops" -gt 0 ]
+	[ $((seen3 + sup2 - sup1 + stopped_drops)) -eq 20001 ]
+	[ "$(field "$(kipcctl -j show "$box")" depth)" = 120002 ]
+	for p in "$mon_pid" "${bg_pids[0]}"; do
+		kill -TERM "$p"
+		rc=0
+		wait_exit "$p" 20 || rc=$?
+		[ "$rc" -eq 0 ]
+	done
+	mon_pid=
+	bg_pids=()
+	grep -q 'events lost' "$out.2.err"
+	[ "$(grep -c 'events lost' "$out.err")" = 0 ]
+}
+
+@test "rmmod refused while in use; after heavy use all is back to zero, unload and reload work" {
+	# The module's own slab caches, if it has any.
+	mapfile -t caches < <(cat "$KIPC_ROOT"/kmod/*.c | tr -d '\n' |
+		grep -oE 'kmem_cache_create(_usercopy)?\( *"[^"]+"|KMEM_CACHE(_USERCOPY)?\( *[a-z_0-9]+' |
+		sed -E 's/.*\( *"?//; s/"$//' | sort -u)
+	echo "kipc's kmem caches: ${caches[*]:-none (kmalloc only)}"
+	kipc_reload	# counters start at zero
+
+	run kipc-stress -n 10000 -s 62 -N -t 60
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *'kipc-stress: PASS'* ]]
+
+	# Many temporary mailboxes (kipc-mkmany makes them with capacity 4),
+	# with messages still queued when they go.
+	pfx="heavy-$$"
+	run kipc-mkmany "$pfx" 300 -- sh -c "
+		for i in \$(seq 0 7 299); do
+			kipcctl send --nonblock --count 4 '$pfx-'\$i m || exit 1
+		done
+		kipcctl recv --count 2 '$pfx-0' >/dev/null"
+	echo "$output"
+	[ "$status" -eq 0 ]
+
+	# Persistent ones, queued messages and signal registrations, held open.
+	for i in $(seq 20); do
+		kipcctl create --capacity 200 "$box-p$i"
+		kipcctl send --count 100 "$box-p$i" "persistent $i"
+	done
+	for i in 1 2 3 4 5; do
+		kipcctl wait --signal USR1 --count 1000 "$box-p$i" >/dev/null 2>&1 3>&- &
+		bg_pids+=($!)
+	done
+	wait_for 20 notify_count_is "$box-p5" 1
+	kipcctl send --count 10 "$box-p1" ping
+	[ "$(stat_of mailboxes)" = 20 ]
+	[ "$(stat_of messages)" = 2010 ]
+
+	# In use: refused, and nothing is lost.
+	[ "$(cat /sys/module/kipc/refcnt)" -ge 5 ]
+	run rmmod kipc
+	[ "$status" -ne 0 ]
+	[[ $output == *"in use"* ]]
+	kipc_loaded
+	[ "$(stat_of messages)" = 2010 ]
+
+	for p in "${bg_pids[@]}"; do
+		kill -9 "$p"
+		wait "$p" || true
+	done
+	bg_pids=()
+	for i in $(seq 20); do
+		kipcctl destroy "$box-p$i"
+	done
+
+	stats=$(kipcctl -j stats)
+	echo "$stats"
+	for k in mailboxes messages bytes charged_bytes; do
+		[ "$(field "$stats" $k)" = 0 ] || { echo "$k not 0"; false; }
+	done
+	[ "$(field "$stats" created)" = "$(field "$stats" destroyed)" ]
+	[ "$(field "$stats" created)" -ge 320 ]
+	[ "$(cat /sys/module/kipc/refcnt)" = 0 ]
+	for c in "${caches[@]}"; do
+		active=$(awk -v c="$c" '$1 == c { print $2 }' /proc/slabinfo)
+		echo "cache $c: ${active:-merged or absent} active"
+		[ -z "$active" ] || [ "$active" = 0 ]
+	done
+
+	# Unload with mailboxes and messages but no handle: it frees them.
+	kipcctl create "$box"
+	kipcctl send --count 30 "$box" "left for rmmod"
+	dmesg_mark
+	rmmod kipc
+	run kipc_loaded
+	[ "$status" -ne 0 ]
+	[ ! -e /dev/kipc ]
+	for c in "${caches[@]}"; do
+		[ "$(grep -c "^$c " /proc/slabinfo)" = 0 ]
+	done
+	run dmesg_since
+	echo "$output"
+	[ -z "$(grep -Ei 'still has objects|BUG|WARNING|leak' <<<"$output")" ]
+	[ "$(grep -c 'kipc: unloaded' <<<"$output")" -eq 1 ]
+
+	insmod "$KIPC_KO"
+	kipc_loaded
+	[ "$(stat_of mailboxes)" = 0 ]
+	[ "$(stat_of charged_bytes)" = 0 ]
+	kipcctl create "$box"
+	kipcctl send "$box" "after reload"
+	run kipcctl recv "$box"
+	[ "$output" = "after reload" ]
+}
