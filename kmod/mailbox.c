@@ -546,8 +546,16 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	if (ret)
 		goto out_unlock;
 
-	if (ks->flags & KIPC_SET_MODE)
+	if (ks->flags & KIPC_SET_MODE) {
+		/*
+		 * Registrations were allowed by the old mode; one that takes
+		 * read permission away cancels them all rather than keep
+		 * signalling (with the sender's pid) whom it now excludes.
+		 */
+		if (mb->mode & 0444 & ~ks->mode)
+			kipc_notify_drop_all(mb);
 		WRITE_ONCE(mb->mode, ks->mode);
+	}
 	mb->capacity = capacity;
 	mb->capacity_bytes = capacity_bytes;
 	WRITE_ONCE(mb->max_msg_size, max_msg_size);

@@ -251,6 +251,7 @@ TEST(a_mode_change_revokes_access_of_attached_handles)
 		ASSERT_OK(sendstr(fd, "before", 0));
 		ASSERT_EQ(kipc_recv(fd, buf, sizeof(buf), 0, KIPC_NONBLOCK, 0), 6);
 		ASSERT_OK(sendstr(fd, "queued", 0));
+		ASSERT_OK(kipc_notify(fd, SIGUSR1, 0));
 		ASSERT_EQ(write(done[1], "a", 1), 1);
 		ASSERT_EQ(read(go[0], &c, 1), 1);
 		/* Same handle, after the owner's chmod 0600. */
@@ -258,7 +259,10 @@ TEST(a_mode_change_revokes_access_of_attached_handles)
 		_exit(0);
 	}
 	ASSERT_EQ(read(done[0], &c, 1), 1);
+	ASSERT_EQ(stat_of(root).notify_count, 1);
 	ASSERT_OK(kipc_set(root, &s));
+	/* Its signal registration went with its read permission. */
+	ASSERT_EQ(stat_of(root).notify_count, 0);
 	ASSERT_EQ(write(go[1], "b", 1), 1);
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_EQ(status, 0);
