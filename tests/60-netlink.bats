@@ -19,7 +19,7 @@ teardown() {
 		wait "$mon_pid" 2>/dev/null || true
 	fi
 	if [ -n "${KIPC_ROOT:-}" ] && [ ! -e /sys/module/kipc ]; then
-		insmod "$KIPC_ROOT/kmod/kipc.ko" || true
+		insmod "${KIPC_KO:-$KIPC_ROOT/kmod/kipc.ko}" || true
 	fi
 	kipcctl destroy "$box" 2>/dev/null || true
 	[ -z "$saved_max" ] || echo "$saved_max" >"$params/max_mailboxes"
@@ -406,7 +406,7 @@ wait_exit() {
 }
 
 @test "without the module: list, show, stats and monitor say how to load it" {
-	[ -n "${KIPC_ROOT:-}" ] && [ -f "$KIPC_ROOT/kmod/kipc.ko" ] ||
+	[ -n "${KIPC_ROOT:-}" ] && [ -f "${KIPC_KO:-$KIPC_ROOT/kmod/kipc.ko}" ] ||
 		skip "needs the guest (KIPC_ROOT)"
 	rmmod kipc || skip "kipc is in use"
 	for c in list "show x" stats monitor; do
@@ -416,7 +416,7 @@ wait_exit() {
 		# shellcheck disable=SC2016 # literal backquotes
 		[ "$output" = 'kipcctl: kipc module not loaded: run `modprobe kipc` or `make vm`' ]
 	done
-	insmod "$KIPC_ROOT/kmod/kipc.ko"
+	insmod "${KIPC_KO:-$KIPC_ROOT/kmod/kipc.ko}"
 	run kipcctl list
 	[ "$status" -eq 0 ]
 }
