@@ -32,22 +32,36 @@ static void json_sep(void)
 	need_comma = true;
 }
 
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* Runs of plain bytes go out in one write: list -j prints 10,000 rows. */
 static void json_quote(const char *s, size_t len)
 {
+	size_t i = 0, run;
+
 	putchar('"');
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		unsigned char c = s[i];
 
+		for (run = i; run < len && json_plain(s[run]); run++)
+			;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, stdout);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			printf("\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", stdout);
 		else if (c == '\t')
 			fputs("\\t", stdout);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
 		else
-			putchar(c);
+			printf("\\u%04x", c);
+		i++;
 	}
 	putchar('"');
 }
@@ -98,8 +112,14 @@ void json_str(const char *key, const char *val)
 
 void json_u64(const char *key, uint64_t val)
 {
+	char buf[24], *p = buf + sizeof(buf);
+
 	json_member(key);
-	printf("%" PRIu64, val);
+	do {
+		*--p = '0' + val % 10;
+		val /= 10;
+	} while (val);
+	fwrite(p, 1, buf + sizeof(buf) - p, stdout);
 }
 
 void json_i64(const char *key, int64_t val)
