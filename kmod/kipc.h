@@ -29,7 +29,11 @@ extern unsigned int kipc_event_rate;
 #define KIPC_MSG_SIZE_CAP	BIT(20)
 #define KIPC_CAPACITY_MAX	BIT(20)
 
-/* A queued message: one allocation, header and payload together. */
+/*
+ * A queued message: one allocation, header and payload together, unless the
+ * header would push a large payload into the next kmalloc size class (see
+ * kipc_kmsg_new()); then @data is an allocation of its own.
+ */
 struct kipc_kmsg {
 	struct list_head	node;
 	u64			seq;
@@ -39,7 +43,7 @@ struct kipc_kmsg {
 	u32			type;
 	u32			len;
 	u32			prio;
-	char			data[];
+	char			*data;		/* the payload: inline, or its own */
 };
 
 /* A signal registration; embedded in the handle that made it. */

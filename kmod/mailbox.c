@@ -103,6 +103,8 @@ void kipc_kmsg_free(struct kipc_kmsg *msg)
 {
 	kipc_uncharge(msg->len);
 	put_pid(msg->sender);
+	if (msg->data != (char *)(msg + 1))
+		kvfree(msg->data);
 	kvfree(msg);
 }
 

@@ -415,6 +415,9 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 }
 
+/* Below this, a message is always one allocation. */
+#define KIPC_SPLIT_MIN		(PAGE_SIZE / 4)
+
 /*
  * A message filled from @m, charged, stamped @now, not yet queued; or an
  * ERR_PTR.
@@ -422,7 +425,11 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 				       const struct kipc_msg *m, u64 now)
 {
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+			  __GFP_NOWARN;
 	struct kipc_kmsg *msg;
+	size_t whole;
+	bool split;
 	int ret;
 
 	if (m->priority > KIPC_PRIO_MAX)
@@ -433,11 +440,22 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 	ret = kipc_charge(m->len);
 	if (ret)
 		return ERR_PTR(ret);
-	msg = kvmalloc(struct_size(msg, data, m->len),
-		       GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
-	if (!msg) {
-		kipc_uncharge(m->len);
-		return ERR_PTR(-ENOMEM);
+	/*
+	 * One allocation; but header and a 4 KiB payload would take 8 KiB,
+	 * so a large payload whose size class the header would overflow
+	 * gets an allocation of its own.
+	 */
+	whole = sizeof(*msg) + m->len;
+	split = m->len >= KIPC_SPLIT_MIN &&
+		kmalloc_size_roundup(whole) > kmalloc_size_roundup(m->len);
+	msg = kvmalloc(split ? sizeof(*msg) : whole, gfp);
+	if (!msg)
+		goto out_uncharge;
+	msg->data = (char *)(msg + 1);
+	if (split) {
+		msg->data = kvmalloc(m->len, gfp);
+		if (!msg->data)
+			goto out_free_msg;
 	}
 	msg->len = m->len;
 	msg->sender = NULL;
@@ -452,6 +470,12 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 	msg->sender_uid = current_euid();
 	msg->tstamp = now;
 	return msg;
+
+out_free_msg:
+	kvfree(msg);
+out_uncharge:
+	kipc_uncharge(m->len);
+	return ERR_PTR(-ENOMEM);
 }
 
 /* What follows a send, once the lock is dropped. */
