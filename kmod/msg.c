@@ -489,13 +489,14 @@ static void kipc_sent(struct kipc_mbox *mb, const struct kipc_msg *m,
 		kipc_nl_mbox_event(mb, KIPC_EVENT_NOTIFY);
 }
 
-static int kipc_send_check(struct kipc_mbox *mb)
+/* Whether this handle may send (MAY_WRITE) or receive (MAY_READ) at all. */
+static int kipc_may_use(struct kipc_mbox *mb, int mask)
 {
 	if (!mb)
 		return -ENOTCONN;
 	if (READ_ONCE(mb->dead))
 		return -EIDRM;
-	if (!kipc_mbox_may(mb, MAY_WRITE))
+	if (!kipc_mbox_may(mb, mask))
 		return -EACCES;
 	return 0;
 }
@@ -512,7 +513,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 
 	if (mb && m->priority > KIPC_PRIO_MAX)
 		return -EINVAL;
-	ret = kipc_send_check(mb);
+	ret = kipc_may_use(mb, MAY_WRITE);
 	if (ret)
 		return ret;
 	msg = kipc_kmsg_new(mb, m, ktime_get_ns());
@@ -576,7 +577,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	size_t bytes;
 
 	BUILD_BUG_ON(KIPC_BATCH_MAX > 64);
-	ret = kipc_send_check(mb);
+	ret = kipc_may_use(mb, MAY_WRITE);
 	if (ret)
 		return ret;
 	/* One call, one send time (a clock read is not free), one deadline. */
@@ -704,12 +705,9 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	struct kipc_wait w;
 	int ret;
 
-	if (!mb)
-		return -ENOTCONN;
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	if (!kipc_mbox_may(mb, MAY_READ))
-		return -EACCES;
+	ret = kipc_may_use(mb, MAY_READ);
+	if (ret)
+		return ret;
 
 	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
 	w.type = m->type;
@@ -772,12 +770,9 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	u32 i, n = 0;
 	int ret = 0;
 
-	if (!mb)
-		return -ENOTCONN;
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	if (!kipc_mbox_may(mb, MAY_READ))
-		return -EACCES;
+	ret = kipc_may_use(mb, MAY_READ);
+	if (ret)
+		return ret;
 
 	spin_lock(&mb->lock);
 	for (i = 0; i < count; i++) {
