@@ -4,6 +4,8 @@
 # requests, IPC namespaces, and kmod/kipc.yaml against the uapi header.
 # Helpers: kipc-mkmany and kipc-nlprobe (tests/c, built into build/bin).
 
+load lib
+
 params=/sys/module/kipc/parameters
 
 setup() {
@@ -24,62 +26,6 @@ teardown() {
 	kipcctl destroy "$box" 2>/dev/null || true
 	[ -z "$saved_max" ] || echo "$saved_max" >"$params/max_mailboxes"
 	[ -z "$saved_rate" ] || echo "$saved_rate" >"$params/event_rate"
-}
-
-# field JSON KEY: the value of KEY in a one-line JSON object (quotes kept).
-# Pure bash: under TCG every exec costs.
-field() {
-	local re='"'"$2"'":(-?[0-9]+|"[^"]*"|[a-z]+)'
-
-	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
-	return 0
-}
-
-# The id of the "monitor" multicast group.
-monitor_group() {
-	genl ctrl get name kipc | sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: monitor.*/\1/p'
-}
-
-# Waits until process $1 has joined the monitor group (/proc/net/netlink
-# shows the first 32 groups; for a higher id, wait a second instead).
-wait_joined() {
-	local pid=$1 grp mask i
-
-	grp=$(($(monitor_group)))
-	if [ "$grp" -lt 1 ] || [ "$grp" -gt 32 ]; then
-		sleep 1
-		return 0
-	fi
-	mask=$((1 << (grp - 1)))
-	for i in $(seq 200); do
-		while read -r _ eth p groups _; do
-			if [ "$eth" = 16 ] && [ "$p" = "$pid" ] &&
-			   (( 16#$groups & mask )); then
-				return 0
-			fi
-		done < <(tail -n +2 /proc/net/netlink)
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	echo "monitor $pid never joined group $grp" >&2
-	return 1
-}
-
-# Waits up to $2 seconds for background process $1; returns its status.
-wait_exit() {
-	local i
-
-	for i in $(seq $(($2 * 20))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		wait "$1" 2>/dev/null || true
-		echo "process $1 still running after $2 s" >&2
-		return 124
-	fi
-	wait "$1"
 }
 
 @test "genl sees family kipc, version 1, two commands and group monitor" {

@@ -37,64 +37,6 @@ teardown() {
 		xargs -r -n 1 kipcctl destroy 2>/dev/null || true
 }
 
-# field JSON KEY: the value of KEY in a one-line JSON object (quotes kept).
-field() {
-	local re='"'"$2"'":(-?[0-9]+|"[^"]*"|[a-z]+)'
-
-	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
-	return 0
-}
-
-# The id of the "monitor" multicast group.
-monitor_group() {
-	genl ctrl get name kipc | sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: monitor.*/\1/p'
-}
-
-# nl_sock PID COLUMN: a column of /proc/net/netlink for PID's generic
-# netlink socket (5 Rmem, 9 Drops, 4 Groups).
-nl_sock() {
-	awk -v pid="$1" -v col="$2" '$2 == 16 && $3 == pid { print $col; exit }' \
-		/proc/net/netlink
-}
-
-# Waits until process $1 has joined the monitor group.
-wait_joined() {
-	local pid=$1 grp groups i
-
-	grp=$(($(monitor_group)))
-	if [ "$grp" -lt 1 ] || [ "$grp" -gt 32 ]; then
-		sleep 1
-		return 0
-	fi
-	for i in $(seq 200); do
-		groups=$(nl_sock "$pid" 4)
-		if [ -n "$groups" ] && (( 16#$groups & (1 << (grp - 1)) )); then
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	echo "monitor $pid never joined group $grp" >&2
-	return 1
-}
-
-# Waits up to $2 seconds for background process $1; returns its status.
-wait_exit() {
-	local i
-
-	for i in $(seq $(($2 * 20))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		wait "$1" 2>/dev/null || true
-		echo "process $1 still running after $2 s" >&2
-		return 124
-	fi
-	wait "$1"
-}
-
 # True when process $1's netlink socket has nothing left to read.
 drained() {
 	[ "$(nl_sock "$1" 5)" = 0 ]
