@@ -56,6 +56,7 @@ struct kipc_wait {
 	enum kipc_dir	dir;
 	bool		nonblock;
 	bool		waited;		/* slept at least once */
+	bool		chosen;		/* took a wake-up meant for a message */
 	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
 	u32		len;		/* send: the message's length */
 	u32		type;		/* recv: the type wanted, 0 = any */
@@ -175,6 +176,8 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
 		spin_lock(&mb->lock);
 	}
+	/* Off the list after sleeping: a waker chose it. */
+	w->chosen = w->waited && list_empty(&wait.node);
 	if (!list_empty(&wait.node))
 		list_del(&wait.node);
 
@@ -199,6 +202,7 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
 	w->wq = wq;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 	w->waited = false;
+	w->chosen = false;
 	w->expires = KTIME_MAX;
 	if (timeout_ns)
 		w->expires = ktime_add_safe(ktime_get(),
@@ -255,10 +259,12 @@ static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type,
 }
 
 /*
- * A receiver is leaving with messages still queued. The one it was woken
- * for may be among them (it peeked, failed, or took a message of higher
- * priority), and a sleeper that wants it would not otherwise hear of it:
- * pass the wake-up on to the first sleeper a queued message satisfies.
+ * A receiver that a send woke is leaving with messages still queued. The
+ * one it was woken for may be among them (it peeked, failed, or took a
+ * message of higher priority), and a sleeper that wants it would not
+ * otherwise hear of it: pass the wake-up on to the first sleeper a queued
+ * message satisfies. A receiver that was not woken consumed no wake-up,
+ * so it has nothing to pass on (and does not pay for the scan).
  */
 static void kipc_pass_on(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 {
@@ -676,7 +682,8 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 	if (n)
 		memcpy(buf, msg->data, n);
 	kipc_msg_header(m, msg);
-	kipc_pass_on(mb, w->wq);
+	if (w->chosen)
+		kipc_pass_on(mb, w->wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(w->wq);
 
@@ -688,7 +695,8 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 	return ret;
 
 out_unlock:
-	kipc_pass_on(mb, w->wq);
+	if (w->chosen)
+		kipc_pass_on(mb, w->wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(w->wq);
 	kvfree(buf);
@@ -728,7 +736,8 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	n = min(want, msg->len);
 	kipc_msg_header(m, msg);
 	kipc_dequeue(mb, msg, n, &wq);
-	kipc_pass_on(mb, &wq);
+	if (w.chosen)
+		kipc_pass_on(mb, &wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 
@@ -745,7 +754,8 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	return 0;
 
 out_unlock:
-	kipc_pass_on(mb, &wq);
+	if (w.chosen)
+		kipc_pass_on(mb, &wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 	return ret;
@@ -767,6 +777,7 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	struct kipc_msg *m;
 	struct kipc_wait w;
 	LIST_HEAD(got);
+	bool chosen = false;
 	u32 i, n = 0;
 	int ret = 0;
 
@@ -783,6 +794,7 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			       timeout_ns, &wq);
 		w.type = m->type;
 		ret = kipc_wait(mb, &w);
+		chosen |= w.chosen;
 		if (ret)
 			break;
 		msg = w.msg;
@@ -796,7 +808,8 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		kipc_dequeue(mb, msg, m->len, &wq);
 		list_add_tail(&msg->node, &got);
 	}
-	kipc_pass_on(mb, &wq);
+	if (chosen)
+		kipc_pass_on(mb, &wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 	if (list_empty(&got))
