@@ -59,9 +59,7 @@
 
 #include "libkipc.h"
 
-#ifdef KIPC_BENCH_NL
 #include "nl.h"
-#endif
 
 extern char **environ;
 
@@ -1074,7 +1072,6 @@ out:
 
 /* ------------------------------------------------------------ netlink */
 
-#ifdef KIPC_BENCH_NL
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
 	(void)nlh;
@@ -1116,12 +1113,6 @@ static int64_t kipc_charged(void)
 	nl_close(&nl);
 	return v;
 }
-#else
-static int64_t kipc_charged(void)
-{
-	return -1;
-}
-#endif
 
 /* Runs @argv with stdout to /dev/null; its wall time in µs, or -1. */
 static double time_command(char *const argv[])
@@ -1229,7 +1220,6 @@ static void scale(void)
 	ss->moved = qmade;
 
 	/* Listing, in-process: a netlink dump against reading /proc. */
-#ifdef KIPC_BENCH_NL
 	{
 		struct nl nl;
 		int ret = nl_open(&nl, KIPC_GENL_NAME);
@@ -1254,10 +1244,6 @@ static void scale(void)
 			nl_close(&nl);
 		}
 	}
-#else
-	lk->ran = false;
-	series_note(lk, "skipped: built without user/nl.c");
-#endif
 	for (i = 0; i < cfg.list_reps + 1; i++) {
 		uint64_t t0 = now_ns();
 		int ret = read_sysvipc();
