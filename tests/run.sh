@@ -21,11 +21,8 @@ if [[ ${KIPC_VM:-} != 1 ]]; then
 fi
 
 # Kernel reports that fail the suite (scripts/vm checks the same list).
-BUG_RE='BUG:|WARNING:|Oops|general protection|list_add corruption|list_del corruption'
-BUG_RE+='|blocked for more than|INFO: task|possible circular locking|possible recursive locking'
-BUG_RE+='|inconsistent lock state|lock inversion|suspicious RCU usage|bad unlock balance'
-BUG_RE+='|held lock freed|lockdep is turned off|KASAN'
-BUG_RE+='|kernel BUG|Call Trace|Kernel panic|UBSAN:|detected stalls'
+# shellcheck source=scripts/kernel-problems.sh
+source "$ROOT/scripts/kernel-problems.sh"
 
 TIMEOUT=${KIPC_TEST_TIMEOUT:-900}
 passed=0 failed=0 skipped=0 ran=0
