@@ -708,63 +708,27 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 {
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
-	u32 want = m->len, n;
-	struct kipc_kmsg *msg;
 	struct kipc_wait w;
 	int ret;
 
-	ret = kipc_may_use(mb, MAY_READ);
-	if (ret)
-		return ret;
-
-	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
-	w.type = m->type;
-	if (flags & KIPC_RECV_PEEK)
+	if (flags & KIPC_RECV_PEEK) {
+		ret = kipc_may_use(mb, MAY_READ);
+		if (ret)
+			return ret;
+		kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns,
+			       &wq);
+		w.type = m->type;
 		return kipc_peek(mb, m, &w, flags);
-
-	spin_lock(&mb->lock);
-	ret = kipc_wait(mb, &w);
-	if (ret)
-		goto out_unlock;
-	msg = w.msg;
-
-	m->msg_len = msg->len;
-	if (msg->len > want && !(flags & KIPC_RECV_TRUNCATE)) {
-		ret = -EMSGSIZE;
-		goto out_unlock;
 	}
-	n = min(want, msg->len);
-	kipc_msg_header(m, msg);
-	kipc_dequeue(mb, msg, n, &wq);
-	if (w.chosen)
-		kipc_pass_on(mb, &wq);
-	spin_unlock(&mb->lock);
-	kipc_wakeq_run(&wq);
-
-	kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
-	if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, n)) {
-		kipc_putback(mb, msg, n);
-		return -EFAULT;
-	}
-	m->len = n;
-
-	trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
-	kipc_nl_msg_event(mb, KIPC_EVENT_RECV, m->seq, msg->len, m->type);
-	kipc_kmsg_free(msg);
-	return 0;
-
-out_unlock:
-	if (w.chosen)
-		kipc_pass_on(mb, &wq);
-	spin_unlock(&mb->lock);
-	kipc_wakeq_run(&wq);
-	return ret;
+	/* A batch of one. */
+	ret = kipc_recvv(h, file, m, 1, flags, timeout_ns);
+	return ret < 0 ? ret : 0;
 }
 
 /*
- * RECVV: receives into @ms[0..@count) in order, each entry as kipc_recv()
- * would with its own type and TRUNCATE flag; only the first may block. The
- * messages are unlinked under one hold of the lock and copied out after.
+ * RECVV (and RECV, a batch of one): receives into @ms[0..@count) in order,
+ * each entry with its own type and TRUNCATE flag; only the first may block.
+ * The messages are unlinked under one hold of the lock and copied out after.
  * Returns how many were received, or the error that stopped the first
  * (for EMSGSIZE, with @ms[0].msg_len set).
  */
@@ -799,7 +763,8 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			break;
 		msg = w.msg;
 		m->msg_len = msg->len;
-		if (msg->len > m->len && !(m->flags & KIPC_RECV_TRUNCATE)) {
+		if (msg->len > m->len &&
+		    !((flags | m->flags) & KIPC_RECV_TRUNCATE)) {
 			ret = -EMSGSIZE;
 			break;
 		}
