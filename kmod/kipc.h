@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -44,6 +45,21 @@ struct kipc_kmsg {
 	u32			len;
 	u32			prio;
 	char			*data;		/* the payload: inline, or its own */
+};
+
+/*
+ * One user, by real uid, across namespaces (user.c): what it holds, for
+ * max_user_mailboxes and max_user_bytes, and its share of the event rate.
+ */
+struct kipc_user {
+	refcount_t		ref;
+	kuid_t			uid;
+	struct hlist_node	node;		/* under kipc_users_lock */
+	atomic_t		mailboxes;	/* created, not yet destroyed */
+	atomic_long_t		bytes;		/* charged for queued messages */
+	spinlock_t		rl_lock;	/* the event token bucket (netlink.c) */
+	u64			rl_credit;
+	u64			rl_stamp;
 };
 
 /* A signal registration; embedded in the handle that made it. */
@@ -100,6 +116,7 @@ struct kipc_mbox {
 /* What an open /dev/kipc is. */
 struct kipc_handle {
 	struct mutex		lock;		/* serialises create/attach */
+	struct kipc_user	*user;		/* who opened it: charged for it */
 	struct kipc_mbox	*mbox;		/* set once, then stable */
 	struct kipc_notifier	notify;
 };
@@ -176,6 +193,11 @@ int kipc_charge(u32 len);
 void kipc_uncharge(u32 len);
 void kipc_kmsg_free(struct kipc_kmsg *msg);
 void kipc_free_msgs(struct list_head *msgs);
+
+/* user.c */
+struct kipc_user *kipc_user_get(kuid_t uid);
+struct kipc_user *kipc_user_hold(struct kipc_user *u);
+void kipc_user_put(struct kipc_user *u);
 
 /* msg.c */
 void kipc_wake_senders(struct kipc_mbox *mb);

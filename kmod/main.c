@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -61,6 +62,11 @@ static int kipc_open(struct inode *inode, struct file *file)
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
+	h->user = kipc_user_get(current_uid());
+	if (!h->user) {
+		kfree(h);
+		return -ENOMEM;
+	}
 	mutex_init(&h->lock);
 	INIT_LIST_HEAD(&h->notify.node);
 	file->private_data = h;
@@ -78,6 +84,7 @@ static int kipc_release(struct inode *inode, struct file *file)
 	struct kipc_handle *h = file->private_data;
 
 	kipc_mbox_detach(h);
+	kipc_user_put(h->user);
 	kfree(h);
 	return 0;
 }

@@ -18,7 +18,7 @@
 
 #define KIPC_DEVICE		"/dev/kipc"
 #define KIPC_NAME_MAX		64	/* including the terminating NUL */
-#define KIPC_PRIO_MAX		31
+#define KIPC_PRIO_MAX		32767	/* as Linux's MQ_PRIO_MAX - 1 */
 #define KIPC_BATCH_MAX		64
 
 /* struct kipc_version */
@@ -46,7 +46,13 @@ struct kipc_create {
 
 /* struct kipc_attach: flags */
 #define KIPC_ATTACH_BY_ID	(1U << 0)	/* look up @id, ignore @name */
-#define KIPC_ATTACH_FLAGS	(KIPC_ATTACH_BY_ID)
+/*
+ * With BY_ID: the id may be of any IPC namespace's mailbox. Needs
+ * CAP_IPC_OWNER in the initial user namespace (EPERM otherwise); for
+ * `kipcctl -A`, to inspect and destroy what other namespaces left.
+ */
+#define KIPC_ATTACH_ALL_NS	(1U << 1)
+#define KIPC_ATTACH_FLAGS	(KIPC_ATTACH_BY_ID | KIPC_ATTACH_ALL_NS)
 
 struct kipc_attach {
 	__u32 flags;			/* in: KIPC_ATTACH_* */
@@ -103,8 +109,17 @@ struct kipc_stat {
 #define KIPC_NONBLOCK		(1U << 0)	/* EAGAIN instead of blocking */
 #define KIPC_RECV_PEEK		(1U << 1)	/* copy, leave queued */
 #define KIPC_RECV_TRUNCATE	(1U << 2)	/* deliver the prefix, drop the rest */
+/*
+ * Selection by type. Without these flags, type 0 takes any message and
+ * type T the first of type T. "First" is always: highest priority, then
+ * oldest. At most one of the two.
+ */
+#define KIPC_RECV_TYPE_LE	(1U << 3)	/* the lowest type <= T (SysV msgtyp < 0) */
+#define KIPC_RECV_TYPE_NOT	(1U << 4)	/* any type but T (SysV MSG_EXCEPT) */
+#define KIPC_RECV_SELECT	(KIPC_RECV_TYPE_LE | KIPC_RECV_TYPE_NOT)
 #define KIPC_SEND_FLAGS		(KIPC_NONBLOCK)
-#define KIPC_RECV_FLAGS		(KIPC_NONBLOCK | KIPC_RECV_PEEK | KIPC_RECV_TRUNCATE)
+#define KIPC_RECV_FLAGS		(KIPC_NONBLOCK | KIPC_RECV_PEEK | \
+				 KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT)
 
 /*
  * One message, for KIPC_IOC_SEND and KIPC_IOC_RECV, and one entry of the
@@ -131,7 +146,7 @@ struct kipc_msg {
  * for every entry; RECVV blocks only for the first and then takes what is
  * queued. An error after at least one entry moved ends the batch and is not
  * reported, as with sendmmsg(2). Entry flags may only hold
- * KIPC_RECV_TRUNCATE, and entry timeouts must be 0.
+ * KIPC_RECV_TRUNCATE and KIPC_RECV_SELECT, and entry timeouts must be 0.
  */
 struct kipc_msgv {
 	__u64 msgs;		/* in: user pointer to struct kipc_msg[count] */
@@ -143,7 +158,10 @@ struct kipc_msgv {
 /* struct kipc_notify: flags */
 #define KIPC_NOTIFY_ONESHOT	(1U << 0)	/* unregister after one signal */
 #define KIPC_NOTIFY_EDGE	(1U << 1)	/* only on empty -> non-empty */
-#define KIPC_NOTIFY_FLAGS	(KIPC_NOTIFY_ONESHOT | KIPC_NOTIFY_EDGE)
+#define KIPC_NOTIFY_EXCLUSIVE	(1U << 2)	/* the only one; others: EBUSY */
+#define KIPC_NOTIFY_IDLE	(1U << 3)	/* only if no receiver is blocked */
+#define KIPC_NOTIFY_FLAGS	(KIPC_NOTIFY_ONESHOT | KIPC_NOTIFY_EDGE | \
+				 KIPC_NOTIFY_EXCLUSIVE | KIPC_NOTIFY_IDLE)
 
 /*
  * Register the calling process for a signal when a message is queued in the
@@ -181,7 +199,8 @@ enum {
 	KIPC_CMD_UNSPEC,
 	KIPC_CMD_MBOX_GET,	/* do: by KIPC_A_MBOX_ID or _NAME; dump: all */
 	KIPC_CMD_STATS_GET,	/* module-wide figures */
-	KIPC_CMD_EVENT,		/* multicast on "monitor" */
+	KIPC_CMD_EVENT,		/* multicast on "monitor"; unicast to subscribers */
+	KIPC_CMD_MONITOR,	/* do: send this socket the caller's namespace's events */
 
 	__KIPC_CMD_MAX,
 };
@@ -244,6 +263,11 @@ enum {
 	KIPC_A_STATS_EVENTS_SUPPRESSED,	/* u64 */
 	KIPC_A_STATS_EVENT_RATE,	/* u32: the event_rate parameter */
 	KIPC_A_STATS_CHARGED_BYTES,	/* u64: vs max_total_bytes, with headers */
+	KIPC_A_MBOX_NS,			/* u32: the IPC namespace's inode number */
+	KIPC_A_ALL_NS,			/* flag: dump every namespace's mailboxes */
+	KIPC_A_STATS_MAX_USER_MAILBOXES, /* u32 */
+	KIPC_A_STATS_MAX_USER_BYTES,	/* u64 */
+	KIPC_A_STATS_MAX_NOTIFY,	/* u32: registrations per mailbox */
 
 	__KIPC_A_MAX,
 };

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Users: what one user (a real uid, counted across namespaces, as
+ * RLIMIT_MSGQUEUE is) holds of kipc, so that per-user limits and the
+ * per-user event rate limit have one place to live.
+ *
+ * A handle holds a reference to the user that opened it (as a pipe holds
+ * its creator's user_struct); what the handle creates or sends is charged
+ * to that user. Entries live in a small hash table under a spinlock and go
+ * away with their last reference.
+ */
+
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "kipc.h"
+
+static DEFINE_SPINLOCK(kipc_users_lock);
+static DEFINE_HASHTABLE(kipc_users, 7);
+
+/* A referenced entry for @uid, created if need be; NULL on ENOMEM. */
+struct kipc_user *kipc_user_get(kuid_t uid)
+{
+	u32 key = __kuid_val(uid);
+	struct kipc_user *u, *new;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return NULL;
+
+	spin_lock(&kipc_users_lock);
+	hash_for_each_possible(kipc_users, u, node, key) {
+		if (uid_eq(u->uid, uid)) {
+			refcount_inc(&u->ref);
+			spin_unlock(&kipc_users_lock);
+			kfree(new);
+			return u;
+		}
+	}
+	refcount_set(&new->ref, 1);
+	new->uid = uid;
+	spin_lock_init(&new->rl_lock);
+	hash_add(kipc_users, &new->node, key);
+	spin_unlock(&kipc_users_lock);
+	return new;
+}
+
+struct kipc_user *kipc_user_hold(struct kipc_user *u)
+{
+	refcount_inc(&u->ref);
+	return u;
+}
+
+void kipc_user_put(struct kipc_user *u)
+{
+	if (!u || !refcount_dec_and_lock(&u->ref, &kipc_users_lock))
+		return;
+	hash_del(&u->node);
+	spin_unlock(&kipc_users_lock);
+	WARN_ON_ONCE(atomic_read(&u->mailboxes) || atomic_long_read(&u->bytes));
+	kfree(u);
+}
