@@ -18,6 +18,7 @@
 struct ipc_namespace;
 struct pid_namespace;
 struct user_namespace;
+struct kipc_user;
 
 /* Module parameters (main.c). */
 extern unsigned int kipc_max_mailboxes;
@@ -40,6 +41,7 @@ struct kipc_kmsg {
 	u64			seq;
 	u64			tstamp;
 	struct pid		*sender;
+	struct kipc_user	*user;		/* charged for it */
 	kuid_t			sender_uid;
 	u32			type;
 	u32			len;
@@ -189,8 +191,8 @@ int kipc_mbox_for_each(u32 *next_id,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg);
 void kipc_stats_get(struct kipc_stats *st);
 void kipc_mbox_destroy_all(void);
-int kipc_charge(u32 len);
-void kipc_uncharge(u32 len);
+int kipc_charge(struct kipc_user *u, u32 len);
+void kipc_uncharge(struct kipc_user *u, u32 len);
 void kipc_kmsg_free(struct kipc_kmsg *msg);
 void kipc_free_msgs(struct list_head *msgs);
 
@@ -222,8 +224,9 @@ void kipc_notify_drop_all(struct kipc_mbox *mb);
 /* netlink.c */
 int kipc_netlink_init(void);
 void kipc_netlink_exit(void);
-void kipc_nl_mbox_event(struct kipc_mbox *mb, enum kipc_event event);
-void kipc_nl_msg_event(struct kipc_mbox *mb, enum kipc_event event,
-		       u64 seq, u32 len, u32 type);
+void kipc_nl_mbox_event(struct kipc_mbox *mb, struct kipc_user *u,
+			enum kipc_event event);
+void kipc_nl_msg_event(struct kipc_mbox *mb, struct kipc_user *u,
+		       enum kipc_event event, u64 seq, u32 len, u32 type);
 
 #endif /* _KIPC_KIPC_H */

@@ -80,7 +80,8 @@ static u64 kipc_msg_cost(u32 len)
 	return sizeof(struct kipc_kmsg) + len;
 }
 
-int kipc_charge(u32 len)
+/* Charges @u (the sending handle's user) for a message of @len bytes. */
+int kipc_charge(struct kipc_user *u, u32 len)
 {
 	s64 cost = kipc_msg_cost(len);
 	s64 max = min_t(u64, READ_ONCE(kipc_max_total_bytes), S64_MAX);
@@ -93,7 +94,7 @@ int kipc_charge(u32 len)
 	return 0;
 }
 
-void kipc_uncharge(u32 len)
+void kipc_uncharge(struct kipc_user *u, u32 len)
 {
 	percpu_counter_add_batch(&kipc_charged, -(s64)kipc_msg_cost(len),
 				 KIPC_CHARGE_BATCH);
@@ -101,7 +102,8 @@ void kipc_uncharge(u32 len)
 
 void kipc_kmsg_free(struct kipc_kmsg *msg)
 {
-	kipc_uncharge(msg->len);
+	kipc_uncharge(msg->user, msg->len);
+	kipc_user_put(msg->user);
 	put_pid(msg->sender);
 	if (msg->data != (char *)(msg + 1))
 		kvfree(msg->data);
@@ -315,7 +317,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	mutex_unlock(&kipc_registry_lock);
 	mutex_unlock(&h->lock);
 
-	kipc_nl_mbox_event(mb, KIPC_EVENT_CREATE);
+	kipc_nl_mbox_event(mb, h->user, KIPC_EVENT_CREATE);
 	return 0;
 
 out_unlock_registry:
@@ -461,7 +463,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 
 	trace_kipc_destroy(mb->id, dropped);
 	if (!quiet)
-		kipc_nl_mbox_event(mb, KIPC_EVENT_DESTROY);
+		kipc_nl_mbox_event(mb, NULL, KIPC_EVENT_DESTROY);
 	kipc_mbox_put(mb);
 }
 

@@ -62,6 +62,7 @@ struct kipc_wait {
 	u32		type;		/* recv: the type wanted, 0 = any */
 	struct kipc_kmsg *msg;		/* recv: what was found */
 	struct kipc_wakeq *wq;		/* woken before this task sleeps */
+	struct kipc_user *user;		/* the handle's: events, charges */
 };
 
 static void kipc_wakeq_run(struct kipc_wakeq *wq)
@@ -140,7 +141,7 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			if (send) {
 				/* Tell the monitor, without sleeping under the lock. */
 				spin_unlock(&mb->lock);
-				kipc_nl_mbox_event(mb, KIPC_EVENT_FULL);
+				kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
 				spin_lock(&mb->lock);
 				continue;
 			}
@@ -187,7 +188,7 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 	}
 	if (ret == -EAGAIN && send) {
 		spin_unlock(&mb->lock);
-		kipc_nl_mbox_event(mb, KIPC_EVENT_FULL);
+		kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
 		spin_lock(&mb->lock);
 		/* Space may have appeared meanwhile; EAGAIN is still honest. */
 	}
@@ -198,7 +199,10 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
 			   struct file *file, u32 flags, u64 timeout_ns,
 			   struct kipc_wakeq *wq)
 {
+	struct kipc_handle *h = file->private_data;
+
 	w->dir = dir;
+	w->user = h->user;
 	w->wq = wq;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 	w->waited = false;
@@ -429,6 +433,7 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
  * ERR_PTR.
  */
 static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
+				       struct kipc_user *u,
 				       const struct kipc_msg *m, u64 now)
 {
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
@@ -443,7 +448,7 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 	if (m->len > READ_ONCE(mb->max_msg_size))
 		return ERR_PTR(-EMSGSIZE);
 
-	ret = kipc_charge(m->len);
+	ret = kipc_charge(u, m->len);
 	if (ret)
 		return ERR_PTR(ret);
 	/*
@@ -465,6 +470,7 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 	}
 	msg->len = m->len;
 	msg->sender = NULL;
+	msg->user = kipc_user_hold(u);
 	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
 		/* kipc_kmsg_free() also returns the charge. */
 		kipc_kmsg_free(msg);
@@ -480,19 +486,19 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 out_free_msg:
 	kvfree(msg);
 out_uncharge:
-	kipc_uncharge(m->len);
+	kipc_uncharge(u, m->len);
 	return ERR_PTR(-ENOMEM);
 }
 
 /* What follows a send, once the lock is dropped. */
-static void kipc_sent(struct kipc_mbox *mb, const struct kipc_msg *m,
-		      unsigned int notified)
+static void kipc_sent(struct kipc_mbox *mb, struct kipc_user *u,
+		      const struct kipc_msg *m, unsigned int notified)
 {
 	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
-	kipc_nl_msg_event(mb, KIPC_EVENT_SEND, m->seq, m->len, m->type);
+	kipc_nl_msg_event(mb, u, KIPC_EVENT_SEND, m->seq, m->len, m->type);
 	if (notified)
-		kipc_nl_mbox_event(mb, KIPC_EVENT_NOTIFY);
+		kipc_nl_mbox_event(mb, u, KIPC_EVENT_NOTIFY);
 }
 
 /* Whether this handle may send (MAY_WRITE) or receive (MAY_READ) at all. */
@@ -522,7 +528,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	ret = kipc_may_use(mb, MAY_WRITE);
 	if (ret)
 		return ret;
-	msg = kipc_kmsg_new(mb, m, ktime_get_ns());
+	msg = kipc_kmsg_new(mb, h->user, m, ktime_get_ns());
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
@@ -542,13 +548,14 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	kipc_sent(mb, m, notified);
+	kipc_sent(mb, h->user, m, notified);
 	return 0;
 }
 
 /* kipc_sent() for @ms[@from..@to), after the lock is dropped. */
-static void kipc_sent_batch(struct kipc_mbox *mb, const struct kipc_msg *ms,
-			    u32 from, u32 to, u64 notified)
+static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
+			    const struct kipc_msg *ms, u32 from, u32 to,
+			    u64 notified)
 {
 	u32 i;
 
@@ -556,7 +563,7 @@ static void kipc_sent_batch(struct kipc_mbox *mb, const struct kipc_msg *ms,
 		return;
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	for (i = from; i < to; i++)
-		kipc_sent(mb, &ms[i], notified & BIT_ULL(i));
+		kipc_sent(mb, u, &ms[i], notified & BIT_ULL(i));
 }
 
 /* SENDV fills about this many bytes of messages before queueing them. */
@@ -592,7 +599,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	while (i < count && !err && !ret) {
 		for (bytes = 0; i < count &&
 		     (bytes < KIPC_SENDV_CHUNK || list_empty(&batch)); i++) {
-			msg = kipc_kmsg_new(mb, &ms[i], now);
+			msg = kipc_kmsg_new(mb, h->user, &ms[i], now);
 			if (IS_ERR(msg)) {
 				err = PTR_ERR(msg);
 				break;
@@ -608,7 +615,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			    kipc_mbox_full(mb, msg->len)) {
 				spin_unlock(&mb->lock);
 				kipc_wakeq_run(&wq);
-				kipc_sent_batch(mb, ms, done, n, notified);
+				kipc_sent_batch(mb, h->user, ms, done, n, notified);
 				done = n;
 				spin_lock(&mb->lock);
 			}
@@ -624,7 +631,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		}
 		spin_unlock(&mb->lock);
 		kipc_wakeq_run(&wq);
-		kipc_sent_batch(mb, ms, done, n, notified);
+		kipc_sent_batch(mb, h->user, ms, done, n, notified);
 		done = n;
 		/* What was not queued goes back. */
 		list_for_each_entry_safe(msg, tmp, &batch, node)
@@ -787,8 +794,8 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			break;
 		list_del(&msg->node);
 		trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
-		kipc_nl_msg_event(mb, KIPC_EVENT_RECV, m->seq, msg->len,
-				  m->type);
+		kipc_nl_msg_event(mb, h->user, KIPC_EVENT_RECV, m->seq,
+				  msg->len, m->type);
 		kipc_kmsg_free(msg);
 		n++;
 	}

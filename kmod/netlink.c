@@ -390,7 +390,8 @@ out_free:
  * CREATE, DESTROY, FULL, NOTIFY. Process context; mb->lock is not held (the
  * registry lock may be, for DESTROY).
  */
-void kipc_nl_mbox_event(struct kipc_mbox *mb, enum kipc_event event)
+void kipc_nl_mbox_event(struct kipc_mbox *mb, struct kipc_user *u,
+			enum kipc_event event)
 {
 	if (!kipc_nl_listening())
 		return;
@@ -401,8 +402,8 @@ void kipc_nl_mbox_event(struct kipc_mbox *mb, enum kipc_event event)
 }
 
 /* SEND, RECV. Process context, no kipc lock held. */
-void kipc_nl_msg_event(struct kipc_mbox *mb, enum kipc_event event,
-		       u64 seq, u32 len, u32 type)
+void kipc_nl_msg_event(struct kipc_mbox *mb, struct kipc_user *u,
+		       enum kipc_event event, u64 seq, u32 len, u32 type)
 {
 	if (!kipc_nl_listening() || !kipc_nl_ratelimit())
 		return;
