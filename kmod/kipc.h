@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/rbtree.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -32,22 +33,60 @@ extern unsigned int kipc_event_rate;
 #define KIPC_CAPACITY_MAX	BIT(20)
 
 /*
+ * A node of an index (index.c): a tree ordered by (key, rank) that finds
+ * the best-ranked node in a range of keys in O(log n). Lower rank is
+ * better, compared as (rank_hi, rank_lo).
+ */
+struct kipc_ixnode {
+	struct rb_node		rb;
+	struct kipc_ixnode	*best;		/* the best of this subtree */
+	u64			key;
+	u64			rank_lo;
+	u32			rank_hi;
+};
+
+struct kipc_index {
+	struct rb_root_cached	root;
+};
+
+#define KIPC_INDEX_INIT		((struct kipc_index){ .root = RB_ROOT_CACHED })
+
+static inline bool kipc_ix_empty(const struct kipc_index *ix)
+{
+	return RB_EMPTY_ROOT(&ix->root.rb_root);
+}
+
+/*
  * A queued message: one allocation, header and payload together, unless the
  * header would push a large payload into the next kmalloc size class (see
  * kipc_kmsg_new()); then @data is an allocation of its own.
  */
 struct kipc_kmsg {
-	struct list_head	node;
-	u64			seq;
+	/* In mbox->msgs; key: type; rank: (KIPC_PRIO_MAX - prio, seq). */
+	struct kipc_ixnode	ix;
+	struct list_head	node;		/* off the index: a batch's list */
 	u64			tstamp;
 	struct pid		*sender;
 	struct kipc_user	*user;		/* charged for it */
-	kuid_t			sender_uid;
-	u32			type;
+	kuid_t			sender_uid;	/* real uid, as kill(2) reports */
 	u32			len;
-	u32			prio;
 	char			*data;		/* the payload: inline, or its own */
 };
+
+static inline u32 kipc_kmsg_type(const struct kipc_kmsg *msg)
+{
+	return msg->ix.key;
+}
+
+static inline u32 kipc_kmsg_prio(const struct kipc_kmsg *msg)
+{
+	return KIPC_PRIO_MAX - msg->ix.rank_hi;
+}
+
+static inline u64 kipc_kmsg_seq(const struct kipc_kmsg *msg)
+{
+	return msg->ix.rank_lo;
+}
 
 /*
  * One user, by real uid, across namespaces (user.c): what it holds, for
@@ -97,21 +136,23 @@ struct kipc_mbox {
 	u32			blocked_senders;
 	u32			blocked_receivers;
 	u32			notify_count;
-	u32			prio_map;	/* bit p set: queue[p] non-empty */
+	u32			reserved;	/* room promised to woken senders: */
+	u64			reserved_bytes;	/* messages and bytes */
 	u64			bytes;
 	u64			capacity_bytes;
 	u64			next_seq;
+	u64			next_ticket;	/* a blocked task's place in line */
 	u64			sent;
 	u64			received;
 	u64			dropped;
 	struct pid		*last_sender;
 	struct pid		*last_receiver;
-	struct list_head	queue[KIPC_PRIO_MAX + 1];
+	struct kipc_index	msgs;		/* the queue */
 	struct list_head	notifiers;
 	struct fasync_struct	*fasync;
 
-	struct list_head	rwaiters;	/* receivers blocked in the ioctl */
-	struct list_head	swaiters;	/* senders blocked in the ioctl */
+	struct kipc_index	rwaiters;	/* receivers blocked in the ioctl */
+	struct kipc_index	swaiters;	/* senders blocked in the ioctl */
 	wait_queue_head_t	pollq;		/* poll, select, epoll */
 };
 
@@ -196,6 +237,16 @@ void kipc_uncharge(struct kipc_user *u, u32 len);
 void kipc_kmsg_free(struct kipc_kmsg *msg);
 void kipc_free_msgs(struct list_head *msgs);
 
+/* index.c */
+void kipc_ix_insert(struct kipc_index *ix, struct kipc_ixnode *n);
+void kipc_ix_erase(struct kipc_index *ix, struct kipc_ixnode *n);
+struct kipc_ixnode *kipc_ix_first(const struct kipc_index *ix);
+struct kipc_ixnode *kipc_ix_best(const struct kipc_index *ix, u64 lo, u64 hi);
+struct kipc_ixnode *kipc_ix_best_but(const struct kipc_index *ix, u64 lo,
+				     u64 hi, u64 but);
+bool kipc_ix_better(const struct kipc_ixnode *a, const struct kipc_ixnode *b);
+bool kipc_ix_queued(const struct kipc_ixnode *n);
+
 /* user.c */
 struct kipc_user *kipc_user_get(kuid_t uid);
 struct kipc_user *kipc_user_hold(struct kipc_user *u);
@@ -205,18 +256,25 @@ void kipc_user_put(struct kipc_user *u);
 void kipc_wake_senders(struct kipc_mbox *mb);
 void kipc_wake_all(struct kipc_mbox *mb);
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
+void kipc_drain(struct kipc_mbox *mb, struct list_head *msgs);
+/*
+ * *@timeout_ns is in, and out when the call returns -ERESTARTNOHAND (a
+ * stop, ptrace or a signal with no handler): what is left of it, for the
+ * restarted call.
+ */
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 timeout_ns);
+	      u32 flags, u64 *timeout_ns);
 int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 timeout_ns);
+	      u32 flags, u64 *timeout_ns);
 int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 timeout_ns);
+	       u32 count, u32 flags, u64 *timeout_ns);
 int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 timeout_ns);
+	       u32 count, u32 flags, u64 *timeout_ns);
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn);
-unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty);
+unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
+				 bool idle);
 void kipc_notify_unregister(struct kipc_mbox *mb, struct kipc_notifier *n);
 void kipc_notify_flush(struct kipc_handle *h);
 void kipc_notify_drop_all(struct kipc_mbox *mb);

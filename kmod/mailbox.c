@@ -237,7 +237,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	struct kipc_mbox *mb;
 	u32 max_msg_size;
 	u64 cap_bytes;
-	int ret, i;
+	int ret;
 
 	if (kc->flags & ~KIPC_CREATE_FLAGS)
 		return -EINVAL;
@@ -260,11 +260,10 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 		return -ENOMEM;
 	kref_init(&mb->ref);
 	spin_lock_init(&mb->lock);
-	INIT_LIST_HEAD(&mb->rwaiters);
-	INIT_LIST_HEAD(&mb->swaiters);
+	mb->msgs = KIPC_INDEX_INIT;
+	mb->rwaiters = KIPC_INDEX_INIT;
+	mb->swaiters = KIPC_INDEX_INIT;
 	init_waitqueue_head(&mb->pollq);
-	for (i = 0; i <= KIPC_PRIO_MAX; i++)
-		INIT_LIST_HEAD(&mb->queue[i]);
 	INIT_LIST_HEAD(&mb->notifiers);
 	strscpy(mb->name, kc->name, sizeof(mb->name));
 	mb->temp = kc->flags & KIPC_CREATE_TEMP;
@@ -432,7 +431,6 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 {
 	LIST_HEAD(msgs);
 	u32 dropped;
-	int p;
 
 	lockdep_assert_held(&kipc_registry_lock);
 
@@ -444,15 +442,11 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 
 	spin_lock(&mb->lock);
 	mb->dead = true;
-	for (p = 0; p <= KIPC_PRIO_MAX; p++)
-		list_splice_init(&mb->queue[p], &msgs);
 	dropped = mb->depth;
 	mb->dropped += dropped;
 	kipc_gone_sent += mb->sent;
 	kipc_gone_received += mb->received;
-	mb->depth = 0;
-	mb->bytes = 0;
-	mb->prio_map = 0;
+	kipc_drain(mb, &msgs);
 	kipc_notify_drop_all(mb);
 	kipc_wake_all(mb);
 	spin_unlock(&mb->lock);

@@ -260,6 +260,26 @@ static long kipc_ioc_destroy(struct kipc_handle *h)
 	return kipc_mbox_destroy(mb);
 }
 
+/*
+ * A call that a stop, a ptrace trap or a signal without a handler cut
+ * short returns -ERESTARTNOHAND and is restarted by the kernel with the
+ * same argument; what is left of its timeout is written back there first
+ * (as select(2) does), so the restarted call does not wait anew.
+ */
+static int kipc_restart_timeout(int ret, u64 left, u64 __user *utimeout)
+{
+	if (ret == -ERESTARTNOHAND && left && put_user(left, utimeout))
+		return -EFAULT;
+	return ret;
+}
+
+/* A receive's flags: all in @allowed, and at most one selection. */
+static bool kipc_recv_flags_ok(u32 flags, u32 allowed)
+{
+	return !(flags & ~allowed) &&
+	       (flags & KIPC_RECV_SELECT) != KIPC_RECV_SELECT;
+}
+
 static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 			  struct kipc_msg __user *argp)
 {
@@ -272,9 +292,9 @@ static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 		return -EINVAL;
 	if (put_user(m.seq, &argp->seq))
 		return -EFAULT;
-	ret = kipc_send(h, file, &m, m.flags, m.timeout_ns);
+	ret = kipc_send(h, file, &m, m.flags, &m.timeout_ns);
 	if (ret)
-		return ret;
+		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 	return put_user(m.seq, &argp->seq) ? -EFAULT : 0;
 }
 
@@ -306,7 +326,7 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
-	if ((m.flags & ~KIPC_RECV_FLAGS) || m.__pad)
+	if (!kipc_recv_flags_ok(m.flags, KIPC_RECV_FLAGS) || m.__pad)
 		return -EINVAL;
 	/* The header goes back after the message is gone: probe first. */
 	if (copy_to_user(argp, &m, sizeof(m)))
@@ -316,9 +336,9 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 	m.msg_len = 0;
 	m.sender_pid = 0;
 	m.sender_uid = 0;
-	ret = kipc_recv(h, file, &m, m.flags, m.timeout_ns);
+	ret = kipc_recv(h, file, &m, m.flags, &m.timeout_ns);
 	if (ret && ret != -EMSGSIZE)
-		return ret;
+		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 	kipc_msg_out(&out, &m);
 	if (copy_to_user(argp, &out, sizeof(out)))
 		return -EFAULT;
@@ -339,6 +359,7 @@ static u32 kipc_entries_done(u32 total, unsigned long left)
 static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 			   void __user *argp, bool send)
 {
+	struct kipc_msgv __user *uv = argp;
 	struct kipc_msg __user *um;
 	struct kipc_msg *ms, *m;
 	struct kipc_msgv v;
@@ -367,7 +388,8 @@ static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 	for (i = 0; i < n; i++) {
 		m = &ms[i];
 		if (m->__pad || m->timeout_ns ||
-		    (m->flags & ~(send ? 0 : KIPC_RECV_TRUNCATE))) {
+		    !kipc_recv_flags_ok(m->flags, send ? 0 :
+					KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT)) {
 			n = i;
 			ret = -EINVAL;
 			break;
@@ -385,7 +407,8 @@ static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 		goto out_free;
 
 	if (send) {
-		ret = kipc_sendv(h, file, ms, n, v.flags, v.timeout_ns);
+		ret = kipc_sendv(h, file, ms, n, v.flags, &v.timeout_ns);
+		ret = kipc_restart_timeout(ret, v.timeout_ns, &uv->timeout_ns);
 		n = max(ret, 0);
 		for (i = 0; i < n; i++) {
 			if (put_user(ms[i].seq, &um[i].seq)) {
@@ -404,7 +427,8 @@ static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 		m->sender_pid = 0;
 		m->sender_uid = 0;
 	}
-	ret = kipc_recvv(h, file, ms, n, v.flags, v.timeout_ns);
+	ret = kipc_recvv(h, file, ms, n, v.flags, &v.timeout_ns);
+	ret = kipc_restart_timeout(ret, v.timeout_ns, &uv->timeout_ns);
 	/* The first entry reports the length it needed. */
 	n = ret == -EMSGSIZE ? 1 : max(ret, 0);
 	for (i = 0; i < n; i++)

@@ -32,12 +32,35 @@
 
 enum kipc_dir { KIPC_DIR_SEND, KIPC_DIR_RECV };
 
-/* A blocked task, on mb->swaiters or mb->rwaiters. */
+/*
+ * What a receiver selects. A blocked receiver's key in mb->rwaiters is
+ * (kind << 32 | type), so that the receivers a message of type t satisfies
+ * are four ranges of keys (kipc_wake_receiver()).
+ */
+enum kipc_sel {
+	KIPC_SEL_ANY,		/* type 0: any message */
+	KIPC_SEL_TYPE,		/* type T */
+	KIPC_SEL_LE,		/* the lowest type <= T */
+	KIPC_SEL_NOT,		/* any type but T */
+};
+
+static u64 kipc_sel_key(enum kipc_sel sel, u32 type)
+{
+	return (u64)sel << 32 | type;
+}
+
+/*
+ * A blocked task, in mb->swaiters or mb->rwaiters while it sleeps; its
+ * rank is its ticket, so the first in line is the best. A waker takes it
+ * out of the index (so "chosen" is "no longer queued") before waking it.
+ */
 struct kipc_waiter {
-	struct list_head	node;	/* empty once a waker has chosen us */
+	struct kipc_ixnode	ix;
 	struct task_struct	*task;
-	u32			type;	/* receiver: the type wanted, 0 = any */
-	u32			len;	/* sender: the length to find room for */
+	bool			chosen;		/* a waker took it out */
+	bool			reserved;	/* sender: room held for it */
+	u32			len;		/* sender: room it needs */
+	u32			for_type;	/* receiver: woken for this type */
 };
 
 /*
@@ -54,12 +77,16 @@ struct kipc_wakeq {
 
 struct kipc_wait {
 	enum kipc_dir	dir;
+	enum kipc_sel	sel;		/* recv */
 	bool		nonblock;
 	bool		waited;		/* slept at least once */
-	bool		chosen;		/* took a wake-up meant for a message */
-	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
+	bool		chosen;		/* recv: last woken for a message */
+	u32		for_type;	/* recv: of this type */
 	u32		len;		/* send: the message's length */
-	u32		type;		/* recv: the type wanted, 0 = any */
+	u32		type;		/* recv: the type in the selection */
+	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
+	u64		*timeout_ns;	/* what is left, on -ERESTARTNOHAND */
+	u64		ticket;		/* place in line, kept across sleeps */
 	struct kipc_kmsg *msg;		/* recv: what was found */
 	struct kipc_wakeq *wq;		/* woken before this task sleeps */
 	struct kipc_user *user;		/* the handle's: events, charges */
@@ -76,20 +103,31 @@ static void kipc_wakeq_run(struct kipc_wakeq *wq)
 	wq->n = 0;
 }
 
-static struct kipc_kmsg *kipc_find(struct kipc_mbox *mb, u32 type)
+static struct kipc_kmsg *kipc_msg_of(struct kipc_ixnode *n)
 {
-	unsigned long map = mb->prio_map;
-	struct kipc_kmsg *msg;
-	int p;
+	return n ? container_of(n, struct kipc_kmsg, ix) : NULL;
+}
+
+/* The first message (highest priority, then oldest) @sel and @t select. */
+static struct kipc_kmsg *kipc_find(struct kipc_mbox *mb, enum kipc_sel sel,
+				   u32 t)
+{
+	struct kipc_index *ix = &mb->msgs;
+	struct kipc_ixnode *n;
 
 	lockdep_assert_held(&mb->lock);
 
-	for (p = fls_long(map) - 1; p >= 0; p--) {
-		if (!(map & BIT(p)))
-			continue;
-		list_for_each_entry(msg, &mb->queue[p], node)
-			if (!type || msg->type == type)
-				return msg;
+	switch (sel) {
+	case KIPC_SEL_ANY:
+		return kipc_msg_of(kipc_ix_best(ix, 0, U32_MAX));
+	case KIPC_SEL_TYPE:
+		return kipc_msg_of(kipc_ix_best(ix, t, t));
+	case KIPC_SEL_LE:
+		/* The lowest key, best ranked: the first of the lowest type. */
+		n = kipc_ix_first(ix);
+		return n && n->key <= t ? kipc_msg_of(n) : NULL;
+	case KIPC_SEL_NOT:
+		return kipc_msg_of(kipc_ix_best_but(ix, 0, U32_MAX, t));
 	}
 	return NULL;
 }
@@ -104,140 +142,20 @@ static int kipc_ready(struct kipc_mbox *mb, struct kipc_wait *w)
 			return -EMSGSIZE;
 		return kipc_mbox_full(mb, w->len);
 	}
-	w->msg = kipc_find(mb, w->type);
+	w->msg = kipc_find(mb, w->sel, w->type);
 	return !w->msg;
 }
 
 /*
- * Waits until kipc_ready() says go, fails, or the wait is cut short by
- * NONBLOCK, the timeout or a signal. Called and returns with mb->lock held.
+ * Takes @w out of its index and wakes it, now or, through @wq, once the
+ * lock is dropped. It cannot leave kipc_wait() without the lock, so its
+ * task is alive until then; @wq holds a reference for later.
  */
-static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
-	__must_hold(&mb->lock)
-{
-	bool send = w->dir == KIPC_DIR_SEND;
-	struct list_head *list = send ? &mb->swaiters : &mb->rwaiters;
-	u32 *blocked = send ? &mb->blocked_senders : &mb->blocked_receivers;
-	struct kipc_waiter wait = {
-		.task = current,
-		.type = w->type,
-		.len = w->len,
-	};
-	bool counted = false;
-	int ret;
-
-	lockdep_assert_held(&mb->lock);
-
-	INIT_LIST_HEAD(&wait.node);
-	while ((ret = kipc_ready(mb, w)) > 0) {
-		if (w->nonblock) {
-			ret = -EAGAIN;
-			break;
-		}
-		if (!counted) {
-			counted = true;
-			(*blocked)++;
-			trace_kipc_block(mb->id, send);
-			if (send) {
-				/* Tell the monitor, without sleeping under the lock. */
-				spin_unlock(&mb->lock);
-				kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
-				spin_lock(&mb->lock);
-				continue;
-			}
-		}
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		if (w->expires != KTIME_MAX && ktime_after(ktime_get(), w->expires)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		/*
-		 * A waiter woken for nothing (another task took what it was
-		 * woken for) goes back to the head, where it was chosen from.
-		 */
-		if (list_empty(&wait.node)) {
-			if (w->waited)
-				list_add(&wait.node, list);
-			else
-				list_add_tail(&wait.node, list);
-		}
-		/* Under the lock: a waker cannot slip in before we sleep. */
-		__set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&mb->lock);
-		/* Whom this task chose must not wait for it to wake. */
-		if (w->wq)
-			kipc_wakeq_run(w->wq);
-		w->waited = true;
-		if (w->expires == KTIME_MAX)
-			schedule();
-		else
-			schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
-		spin_lock(&mb->lock);
-	}
-	/* Off the list after sleeping: a waker chose it. */
-	w->chosen = w->waited && list_empty(&wait.node);
-	if (!list_empty(&wait.node))
-		list_del(&wait.node);
-
-	if (counted) {
-		(*blocked)--;
-		trace_kipc_wake(mb->id, send, ret);
-	}
-	if (ret == -EAGAIN && send) {
-		spin_unlock(&mb->lock);
-		kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
-		spin_lock(&mb->lock);
-		/* Space may have appeared meanwhile; EAGAIN is still honest. */
-	}
-	return ret;
-}
-
-static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
-			   struct file *file, u32 flags, u64 timeout_ns,
-			   struct kipc_wakeq *wq)
-{
-	struct kipc_handle *h = file->private_data;
-
-	w->dir = dir;
-	w->user = h->user;
-	w->wq = wq;
-	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
-	w->waited = false;
-	w->chosen = false;
-	w->expires = KTIME_MAX;
-	if (timeout_ns)
-		w->expires = ktime_add_safe(ktime_get(),
-					    ns_to_ktime(min_t(u64, timeout_ns,
-							      KTIME_MAX)));
-	w->len = 0;
-	w->type = 0;
-	w->msg = NULL;
-}
-
-static void kipc_set_pid(struct pid **slot)
-{
-	struct pid *pid = task_tgid(current);
-
-	if (*slot != pid) {
-		put_pid(*slot);
-		*slot = get_pid(pid);
-	}
-}
-
-/*
- * Takes @w off its list and wakes it, now or, through @wq, once the lock
- * is dropped. It cannot leave kipc_wait() without the lock, so its task
- * is alive until then; @wq holds a reference for later.
- */
-static void kipc_waiter_wake(struct kipc_mbox *mb, struct kipc_waiter *w,
+static void kipc_waiter_wake(struct kipc_index *ix, struct kipc_waiter *w,
 			     struct kipc_wakeq *wq)
 {
-	lockdep_assert_held(&mb->lock);
-
-	list_del_init(&w->node);
+	kipc_ix_erase(ix, &w->ix);
+	w->chosen = true;
 	if (wq && wq->n < KIPC_WAKE_MAX) {
 		get_task_struct(w->task);
 		wq->task[wq->n++] = w->task;
@@ -246,70 +164,103 @@ static void kipc_waiter_wake(struct kipc_mbox *mb, struct kipc_waiter *w,
 	}
 }
 
-/* A message of @type was queued: wake the first receiver that wants it. */
-static void kipc_wake_receiver(struct kipc_mbox *mb, u32 type,
+static struct kipc_waiter *kipc_waiter_of(struct kipc_ixnode *n)
+{
+	return n ? container_of(n, struct kipc_waiter, ix) : NULL;
+}
+
+static struct kipc_ixnode *kipc_earlier(struct kipc_ixnode *a,
+					struct kipc_ixnode *b)
+{
+	if (!a || !b)
+		return a ?: b;
+	return kipc_ix_better(b, a) ? b : a;
+}
+
+/*
+ * A message of type @t is queued: wake the receiver first in line among
+ * those it satisfies, found in four O(log n) lookups whatever they wait for.
+ */
+static void kipc_wake_receiver(struct kipc_mbox *mb, u32 t,
 			       struct kipc_wakeq *wq)
 {
+	struct kipc_index *ix = &mb->rwaiters;
+	struct kipc_ixnode *n;
 	struct kipc_waiter *w;
 
 	lockdep_assert_held(&mb->lock);
 
-	list_for_each_entry(w, &mb->rwaiters, node) {
-		if (!w->type || w->type == type) {
-			kipc_waiter_wake(mb, w, wq);
-			return;
-		}
-	}
-}
-
-/*
- * A receiver that a send woke is leaving with messages still queued. The
- * one it was woken for may be among them (it peeked, failed, or took a
- * message of higher priority), and a sleeper that wants it would not
- * otherwise hear of it: pass the wake-up on to the first sleeper a queued
- * message satisfies. A receiver that was not woken consumed no wake-up,
- * so it has nothing to pass on (and does not pay for the scan).
- */
-static void kipc_pass_on(struct kipc_mbox *mb, struct kipc_wakeq *wq)
-{
-	struct kipc_waiter *w;
-
-	lockdep_assert_held(&mb->lock);
-
-	if (!mb->depth)
+	if (kipc_ix_empty(ix))
 		return;
-	list_for_each_entry(w, &mb->rwaiters, node) {
-		if (kipc_find(mb, w->type)) {
-			kipc_waiter_wake(mb, w, wq);
-			return;
-		}
+	n = kipc_ix_best(ix, kipc_sel_key(KIPC_SEL_ANY, 0),
+			 kipc_sel_key(KIPC_SEL_ANY, U32_MAX));
+	n = kipc_earlier(n, kipc_ix_best(ix, kipc_sel_key(KIPC_SEL_TYPE, t),
+					 kipc_sel_key(KIPC_SEL_TYPE, t)));
+	n = kipc_earlier(n, kipc_ix_best(ix, kipc_sel_key(KIPC_SEL_LE, t),
+					 kipc_sel_key(KIPC_SEL_LE, U32_MAX)));
+	n = kipc_earlier(n, kipc_ix_best_but(ix, kipc_sel_key(KIPC_SEL_NOT, 0),
+					     kipc_sel_key(KIPC_SEL_NOT, U32_MAX),
+					     kipc_sel_key(KIPC_SEL_NOT, t)));
+	w = kipc_waiter_of(n);
+	if (w) {
+		w->for_type = t;
+		kipc_waiter_wake(ix, w, wq);
 	}
 }
 
 /*
- * Room was freed (or the limits changed): wake, in order, the senders whose
- * messages now fit, counting each one's message as if it were queued.
+ * A receiver that a send woke is leaving. If a message of the type it was
+ * woken for is still queued (it peeked, failed, gave up, or took another
+ * message), the wake-up it consumed is passed on: one lookup, no scan.
+ */
+static void kipc_pass_on(struct kipc_mbox *mb, struct kipc_wait *w)
+{
+	lockdep_assert_held(&mb->lock);
+
+	if (!w->chosen)
+		return;
+	w->chosen = false;
+	if (kipc_ix_best(&mb->msgs, w->for_type, w->for_type))
+		kipc_wake_receiver(mb, w->for_type, w->wq);
+}
+
+/*
+ * Room was freed (or the limits changed): wake, first in line first, the
+ * senders whose messages fit in the room not yet promised to other woken
+ * senders, and promise it to them (mb->reserved). A woken sender gives its
+ * promise back when it runs; one that then finds the room taken calls
+ * this again, so the room it leaves reaches whoever fits (kipc_wait()).
  */
 static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 {
-	struct kipc_waiter *w, *tmp;
-	u32 depth = mb->depth;
-	u64 bytes = mb->bytes;
+	struct kipc_index *ix = &mb->swaiters;
+	struct kipc_waiter *w;
+	u64 used, room;
 
 	lockdep_assert_held(&mb->lock);
 
-	list_for_each_entry_safe(w, tmp, &mb->swaiters, node) {
+	while (!kipc_ix_empty(ix)) {
 		/* Too big for the mailbox now: it wakes to fail (EMSGSIZE). */
-		if (w->len > mb->max_msg_size) {
-			kipc_waiter_wake(mb, w, wq);
+		w = kipc_waiter_of(kipc_ix_best(ix, (u64)mb->max_msg_size + 1,
+						U64_MAX));
+		if (w) {
+			kipc_waiter_wake(ix, w, wq);
 			continue;
 		}
-		if (depth >= mb->capacity ||
-		    (depth && bytes + w->len > mb->capacity_bytes))
-			continue;
-		depth++;
-		bytes += w->len;
-		kipc_waiter_wake(mb, w, wq);
+		if (mb->depth + mb->reserved >= mb->capacity)
+			break;
+		used = mb->bytes + mb->reserved_bytes;
+		room = U64_MAX;
+		if (mb->depth + mb->reserved)
+			room = used < mb->capacity_bytes ?
+			       mb->capacity_bytes - used : 0;
+		w = kipc_waiter_of(kipc_ix_best(ix, 0, room));
+		if (!w)
+			break;
+		w->reserved = true;
+		mb->reserved++;
+		mb->reserved_bytes += w->len;
+		kipc_waiter_wake(ix, w, wq);
 	}
 }
 
@@ -330,42 +281,238 @@ void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask)
 		wake_up_interruptible_poll(&mb->pollq, mask);
 }
 
-/* Destroy: every sleeper re-checks and finds the mailbox dead. */
-void kipc_wake_all(struct kipc_mbox *mb)
+static void kipc_wake_index(struct kipc_index *ix)
 {
 	struct kipc_waiter *w, *tmp;
 
+	rbtree_postorder_for_each_entry_safe(w, tmp, &ix->root.rb_root, ix.rb) {
+		RB_CLEAR_NODE(&w->ix.rb);
+		w->chosen = true;
+		wake_up_process(w->task);
+	}
+	*ix = KIPC_INDEX_INIT;
+}
+
+/* Destroy: every sleeper re-checks and finds the mailbox dead. */
+void kipc_wake_all(struct kipc_mbox *mb)
+{
 	lockdep_assert_held(&mb->lock);
 
-	list_for_each_entry_safe(w, tmp, &mb->rwaiters, node)
-		kipc_waiter_wake(mb, w, NULL);
-	list_for_each_entry_safe(w, tmp, &mb->swaiters, node)
-		kipc_waiter_wake(mb, w, NULL);
+	kipc_wake_index(&mb->rwaiters);
+	kipc_wake_index(&mb->swaiters);
+	mb->reserved = 0;
+	mb->reserved_bytes = 0;
+}
+
+/* Destroy: moves every queued message onto @msgs. */
+void kipc_drain(struct kipc_mbox *mb, struct list_head *msgs)
+{
+	struct kipc_kmsg *msg, *tmp;
+
+	lockdep_assert_held(&mb->lock);
+
+	rbtree_postorder_for_each_entry_safe(msg, tmp, &mb->msgs.root.rb_root,
+					     ix.rb)
+		list_add(&msg->node, msgs);
+	mb->msgs = KIPC_INDEX_INIT;
+	mb->depth = 0;
+	mb->bytes = 0;
 }
 
 /*
- * Queues @msg and wakes a receiver for it. Returns signals sent. The time
- * stamp, taken before the lock (a clock read can be slow), is renewed if
- * the sender had to wait for room.
+ * A signal: with a handler, the call fails with EINTR; a stop, a ptrace
+ * trap or a signal without a handler restarts it (-ERESTARTNOHAND, as
+ * msgrcv), with what is left of its timeout written back for the restart.
  */
-static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
-				 const struct kipc_wait *w)
+static int kipc_interrupted(struct kipc_wait *w)
 {
-	bool was_empty = !mb->depth;
+	s64 left;
+
+	if (w->expires != KTIME_MAX) {
+		left = ktime_to_ns(ktime_sub(w->expires, ktime_get()));
+		if (left <= 0)
+			return -ETIMEDOUT;
+		*w->timeout_ns = left;
+	}
+	return -ERESTARTNOHAND;
+}
+
+/* A woken sender gives back the room promised to it. */
+static void kipc_unreserve(struct kipc_mbox *mb, struct kipc_waiter *wait)
+{
+	if (!wait->reserved)
+		return;
+	wait->reserved = false;
+	mb->reserved--;
+	mb->reserved_bytes -= wait->len;
+}
+
+/*
+ * Waits until kipc_ready() says go, fails, or the wait is cut short by
+ * NONBLOCK, the timeout or a signal. Called and returns with mb->lock held.
+ */
+static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
+	__must_hold(&mb->lock)
+{
+	bool send = w->dir == KIPC_DIR_SEND;
+	struct kipc_index *ix = send ? &mb->swaiters : &mb->rwaiters;
+	u32 *blocked = send ? &mb->blocked_senders : &mb->blocked_receivers;
+	struct kipc_waiter wait = {
+		.task = current,
+		.len = w->len,
+		.ix.key = send ? w->len : kipc_sel_key(w->sel, w->type),
+	};
+	bool counted = false;
+	int ret;
 
 	lockdep_assert_held(&mb->lock);
 
-	msg->seq = ++mb->next_seq;
+	RB_CLEAR_NODE(&wait.ix.rb);
+	while ((ret = kipc_ready(mb, w)) > 0) {
+		if (w->nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (!counted) {
+			counted = true;
+			(*blocked)++;
+			trace_kipc_block(mb->id, send);
+			if (send) {
+				/* Tell the monitor, without sleeping under the lock. */
+				spin_unlock(&mb->lock);
+				kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
+				spin_lock(&mb->lock);
+				continue;
+			}
+		}
+		if (signal_pending(current)) {
+			ret = kipc_interrupted(w);
+			break;
+		}
+		if (w->expires != KTIME_MAX && ktime_after(ktime_get(), w->expires)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		/* Woken for room another sender took: pass what is left on. */
+		if (send && wait.chosen)
+			__kipc_wake_senders(mb, w->wq);
+		/* A first wait takes a ticket; a woken one keeps its place. */
+		if (!w->waited)
+			w->ticket = mb->next_ticket++;
+		wait.ix.rank_lo = w->ticket;
+		wait.chosen = false;
+		kipc_ix_insert(ix, &wait.ix);
+		/* Under the lock: a waker cannot slip in before we sleep. */
+		__set_current_state(TASK_INTERRUPTIBLE | TASK_FREEZABLE);
+		spin_unlock(&mb->lock);
+		/* Whom this task chose must not wait for it to wake. */
+		if (w->wq)
+			kipc_wakeq_run(w->wq);
+		w->waited = true;
+		if (w->expires == KTIME_MAX)
+			schedule();
+		else
+			schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
+		spin_lock(&mb->lock);
+		if (kipc_ix_queued(&wait.ix))
+			kipc_ix_erase(ix, &wait.ix);
+		kipc_unreserve(mb, &wait);
+		if (wait.chosen && !send) {
+			w->chosen = true;
+			w->for_type = wait.for_type;
+		}
+	}
+	/* Leaving without the room it was woken for: pass it on. */
+	if (send && wait.chosen && ret)
+		__kipc_wake_senders(mb, w->wq);
+
+	if (counted) {
+		(*blocked)--;
+		trace_kipc_wake(mb->id, send, ret);
+	}
+	if (ret == -EAGAIN && send) {
+		spin_unlock(&mb->lock);
+		kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
+		spin_lock(&mb->lock);
+		/* Space may have appeared meanwhile; EAGAIN is still honest. */
+	}
+	return ret;
+}
+
+static enum kipc_sel kipc_sel_of(u32 flags, u32 type)
+{
+	if (flags & KIPC_RECV_TYPE_LE)
+		return KIPC_SEL_LE;
+	if (flags & KIPC_RECV_TYPE_NOT)
+		return KIPC_SEL_NOT;
+	return type ? KIPC_SEL_TYPE : KIPC_SEL_ANY;
+}
+
+static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
+			   struct file *file, u32 flags, u64 *timeout_ns,
+			   struct kipc_wakeq *wq)
+{
+	struct kipc_handle *h = file->private_data;
+
+	w->dir = dir;
+	w->user = h->user;
+	w->wq = wq;
+	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
+	w->waited = false;
+	w->chosen = false;
+	w->timeout_ns = timeout_ns;
+	w->expires = KTIME_MAX;
+	if (*timeout_ns)
+		w->expires = ktime_add_safe(ktime_get(),
+					    ns_to_ktime(min_t(u64, *timeout_ns,
+							      KTIME_MAX)));
+	w->len = 0;
+	w->type = 0;
+	w->sel = KIPC_SEL_ANY;
+	w->msg = NULL;
+}
+
+/* A receive's selection: its type and flags. */
+static void kipc_wait_select(struct kipc_wait *w, u32 flags, u32 type)
+{
+	w->type = type;
+	w->sel = kipc_sel_of(flags, type);
+}
+
+static void kipc_set_pid(struct pid **slot)
+{
+	struct pid *pid = task_tgid(current);
+
+	if (*slot != pid) {
+		put_pid(*slot);
+		*slot = get_pid(pid);
+	}
+}
+
+/* What a sender must do once the lock is dropped, per queued message. */
+struct kipc_queued {
+	bool was_empty;		/* the queue was empty before it */
+	bool idle;		/* no receiver was blocked */
+};
+
+/* Queues @msg and wakes a receiver for it. */
+static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
+			 const struct kipc_wait *w, struct kipc_queued *q)
+{
+	lockdep_assert_held(&mb->lock);
+
+	q->was_empty = !mb->depth;
+	q->idle = !mb->blocked_receivers;
+	msg->ix.rank_lo = ++mb->next_seq;
+	/* The time stamp, read before the lock, is renewed after a wait. */
 	if (w->waited)
 		msg->tstamp = ktime_get_ns();
-	list_add_tail(&msg->node, &mb->queue[msg->prio]);
-	mb->prio_map |= BIT(msg->prio);
+	kipc_ix_insert(&mb->msgs, &msg->ix);
 	mb->depth++;
 	mb->bytes += msg->len;
 	mb->sent++;
 	kipc_set_pid(&mb->last_sender);
-	kipc_wake_receiver(mb, msg->type, w->wq);
-	return kipc_notify_deliver(mb, was_empty);
+	kipc_wake_receiver(mb, kipc_kmsg_type(msg), w->wq);
 }
 
 /* Unlinks @msg, @n of whose bytes are read, and wakes senders it made room for. */
@@ -374,31 +521,26 @@ static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n,
 {
 	lockdep_assert_held(&mb->lock);
 
-	list_del(&msg->node);
-	if (list_empty(&mb->queue[msg->prio]))
-		mb->prio_map &= ~BIT(msg->prio);
+	kipc_ix_erase(&mb->msgs, &msg->ix);
 	mb->depth--;
 	mb->bytes -= msg->len;
 	mb->received++;
 	if (n < msg->len)
 		mb->dropped++;
 	kipc_set_pid(&mb->last_receiver);
-	if (!list_empty(&mb->swaiters))
+	if (!kipc_ix_empty(&mb->swaiters))
 		__kipc_wake_senders(mb, wq);
 }
 
 /*
  * The copy of @msg (@n bytes of it) to user space faulted: undo
- * kipc_dequeue(), putting @msg back in sequence order among its priority.
- * Senders let in meanwhile may leave the mailbox over its capacity, by
- * at most one batch, until receivers drain it. A dead mailbox has freed its queue: the
- * message goes with it.
+ * kipc_dequeue(). Its key puts it back exactly where it was. Senders let
+ * in meanwhile may leave the mailbox over its capacity until receivers
+ * drain it. A dead mailbox has freed its queue: the message goes with it.
  */
 static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 {
-	struct list_head *pos = &mb->queue[msg->prio];
 	struct kipc_wakeq wq = { 0 };
-	struct kipc_kmsg *cur;
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
@@ -406,20 +548,13 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 		kipc_kmsg_free(msg);
 		return;
 	}
-	list_for_each_entry(cur, &mb->queue[msg->prio], node) {
-		if (cur->seq > msg->seq) {
-			pos = &cur->node;
-			break;
-		}
-	}
-	list_add_tail(&msg->node, pos);
-	mb->prio_map |= BIT(msg->prio);
+	kipc_ix_insert(&mb->msgs, &msg->ix);
 	mb->depth++;
 	mb->bytes += msg->len;
 	mb->received--;
 	if (n < msg->len)
 		mb->dropped--;
-	kipc_wake_receiver(mb, msg->type, &wq);
+	kipc_wake_receiver(mb, kipc_kmsg_type(msg), &wq);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
@@ -476,10 +611,10 @@ static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
 		kipc_kmsg_free(msg);
 		return ERR_PTR(-EFAULT);
 	}
-	msg->type = m->type;
-	msg->prio = m->priority;
+	msg->ix.key = m->type;
+	msg->ix.rank_hi = KIPC_PRIO_MAX - m->priority;
 	msg->sender = get_pid(task_tgid(current));
-	msg->sender_uid = current_euid();
+	msg->sender_uid = current_uid();
 	msg->tstamp = now;
 	return msg;
 
@@ -492,12 +627,12 @@ out_uncharge:
 
 /* What follows a send, once the lock is dropped. */
 static void kipc_sent(struct kipc_mbox *mb, struct kipc_user *u,
-		      const struct kipc_msg *m, unsigned int notified)
+		      const struct kipc_msg *m, const struct kipc_queued *q)
 {
 	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
 	kipc_nl_msg_event(mb, u, KIPC_EVENT_SEND, m->seq, m->len, m->type);
-	if (notified)
+	if (kipc_notify_deliver(mb, q->was_empty, q->idle))
 		kipc_nl_mbox_event(mb, u, KIPC_EVENT_NOTIFY);
 }
 
@@ -514,13 +649,13 @@ static int kipc_may_use(struct kipc_mbox *mb, int mask)
 }
 
 int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 timeout_ns)
+	      u32 flags, u64 *timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
+	struct kipc_queued q;
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
-	unsigned int notified;
 	int ret;
 
 	if (mb && m->priority > KIPC_PRIO_MAX)
@@ -539,23 +674,24 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	ret = kipc_wait(mb, &w);
 	if (ret) {
 		spin_unlock(&mb->lock);
+		kipc_wakeq_run(&wq);
 		kipc_kmsg_free(msg);
 		return ret;
 	}
-	notified = kipc_enqueue(mb, msg, &w);
-	m->seq = msg->seq;
+	kipc_enqueue(mb, msg, &w, &q);
+	m->seq = kipc_kmsg_seq(msg);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	kipc_sent(mb, h->user, m, notified);
+	kipc_sent(mb, h->user, m, &q);
 	return 0;
 }
 
 /* kipc_sent() for @ms[@from..@to), after the lock is dropped. */
 static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
-			    const struct kipc_msg *ms, u32 from, u32 to,
-			    u64 notified)
+			    const struct kipc_msg *ms,
+			    const struct kipc_queued *q, u32 from, u32 to)
 {
 	u32 i;
 
@@ -563,7 +699,7 @@ static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
 		return;
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	for (i = from; i < to; i++)
-		kipc_sent(mb, u, &ms[i], notified & BIT_ULL(i));
+		kipc_sent(mb, u, &ms[i], &q[i]);
 }
 
 /* SENDV fills about this many bytes of messages before queueing them. */
@@ -577,19 +713,19 @@ static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
  * wait. Returns how many were queued, or the error that stopped the first.
  */
 int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 timeout_ns)
+	       u32 count, u32 flags, u64 *timeout_ns)
 {
+	struct kipc_queued q[KIPC_BATCH_MAX];
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg, *tmp;
 	u32 i = 0, n = 0, done = 0;
 	struct kipc_wait w;
-	u64 notified = 0, now;
 	LIST_HEAD(batch);
 	int ret, err = 0;
 	size_t bytes;
+	u64 now;
 
-	BUILD_BUG_ON(KIPC_BATCH_MAX > 64);
 	ret = kipc_may_use(mb, MAY_WRITE);
 	if (ret)
 		return ret;
@@ -615,7 +751,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			    kipc_mbox_full(mb, msg->len)) {
 				spin_unlock(&mb->lock);
 				kipc_wakeq_run(&wq);
-				kipc_sent_batch(mb, h->user, ms, done, n, notified);
+				kipc_sent_batch(mb, h->user, ms, q, done, n);
 				done = n;
 				spin_lock(&mb->lock);
 			}
@@ -625,13 +761,12 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			if (ret)
 				break;
 			list_del(&msg->node);
-			if (kipc_enqueue(mb, msg, &w))
-				notified |= BIT_ULL(n);
-			ms[n++].seq = msg->seq;
+			kipc_enqueue(mb, msg, &w, &q[n]);
+			ms[n++].seq = kipc_kmsg_seq(msg);
 		}
 		spin_unlock(&mb->lock);
 		kipc_wakeq_run(&wq);
-		kipc_sent_batch(mb, h->user, ms, done, n, notified);
+		kipc_sent_batch(mb, h->user, ms, q, done, n);
 		done = n;
 		/* What was not queued goes back. */
 		list_for_each_entry_safe(msg, tmp, &batch, node)
@@ -644,9 +779,9 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 /* Fills in what a receiver learns of @msg besides its bytes. */
 static void kipc_msg_header(struct kipc_msg *m, const struct kipc_kmsg *msg)
 {
-	m->type = msg->type;
-	m->priority = msg->prio;
-	m->seq = msg->seq;
+	m->type = kipc_kmsg_type(msg);
+	m->priority = kipc_kmsg_prio(msg);
+	m->seq = kipc_kmsg_seq(msg);
 	m->timestamp_ns = msg->tstamp;
 	m->sender_pid = pid_vnr(msg->sender);
 	m->sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid);
@@ -682,15 +817,17 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 		spin_unlock(&mb->lock);
 		kvfree(buf);
 		size = n;
-		buf = kvmalloc(size, GFP_KERNEL);
-		if (!buf)
-			return -ENOMEM;
+		buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!buf) {
+			ret = -ENOMEM;
+			spin_lock(&mb->lock);
+			goto out_unlock;
+		}
 	}
 	if (n)
 		memcpy(buf, msg->data, n);
 	kipc_msg_header(m, msg);
-	if (w->chosen)
-		kipc_pass_on(mb, w->wq);
+	kipc_pass_on(mb, w);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(w->wq);
 
@@ -702,8 +839,8 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 	return ret;
 
 out_unlock:
-	if (w->chosen)
-		kipc_pass_on(mb, w->wq);
+	/* A peek takes nothing: a wake-up it was given goes on. */
+	kipc_pass_on(mb, w);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(w->wq);
 	kvfree(buf);
@@ -711,7 +848,7 @@ out_unlock:
 }
 
 int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 timeout_ns)
+	      u32 flags, u64 *timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
@@ -724,7 +861,7 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 			return ret;
 		kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns,
 			       &wq);
-		w.type = m->type;
+		kipc_wait_select(&w, flags, m->type);
 		return kipc_peek(mb, m, &w, flags);
 	}
 	/* A batch of one. */
@@ -734,21 +871,21 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 
 /*
  * RECVV (and RECV, a batch of one): receives into @ms[0..@count) in order,
- * each entry with its own type and TRUNCATE flag; only the first may block.
- * The messages are unlinked under one hold of the lock and copied out after.
- * Returns how many were received, or the error that stopped the first
- * (for EMSGSIZE, with @ms[0].msg_len set).
+ * each entry with its own type, selection and TRUNCATE flag; only the first
+ * may block. The messages are unlinked under one hold of the lock and
+ * copied out after. Returns how many were received, or the error that
+ * stopped the first (for EMSGSIZE, with @ms[0].msg_len set).
  */
 int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 timeout_ns)
+	       u32 count, u32 flags, u64 *timeout_ns)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg, *tmp;
+	bool was_full;
 	struct kipc_msg *m;
 	struct kipc_wait w;
 	LIST_HEAD(got);
-	bool chosen = false;
 	u32 i, n = 0;
 	int ret = 0;
 
@@ -756,16 +893,16 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	if (ret)
 		return ret;
 
+	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
 	spin_lock(&mb->lock);
+	was_full = kipc_mbox_full(mb, 0);
 	for (i = 0; i < count; i++) {
 		m = &ms[i];
 		/* recvmmsg(MSG_WAITFORONE): only the first may block. */
-		kipc_wait_init(&w, KIPC_DIR_RECV, file,
-			       flags | m->flags | (i ? KIPC_NONBLOCK : 0),
-			       timeout_ns, &wq);
-		w.type = m->type;
+		if (i)
+			w.nonblock = true;
+		kipc_wait_select(&w, flags | m->flags, m->type);
 		ret = kipc_wait(mb, &w);
-		chosen |= w.chosen;
 		if (ret)
 			break;
 		msg = w.msg;
@@ -780,14 +917,16 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 		kipc_dequeue(mb, msg, m->len, &wq);
 		list_add_tail(&msg->node, &got);
 	}
-	if (chosen)
-		kipc_pass_on(mb, &wq);
+	kipc_pass_on(mb, &w);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 	if (list_empty(&got))
 		return ret;
 
 	kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
+	/* As sockets do: room again for a writer that found none. */
+	if (was_full)
+		kill_fasync(&mb->fasync, SIGIO, POLL_OUT);
 	list_for_each_entry_safe(msg, tmp, &got, node) {
 		m = &ms[n];
 		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len))

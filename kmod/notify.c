@@ -85,14 +85,19 @@ static void kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
 	rcu_read_unlock();
 }
 
-/* A message was just queued. Returns how many registrations were signalled. */
-unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty)
+/*
+ * A message was just queued (mb->lock is not held). Returns how many
+ * registrations were signalled.
+ */
+unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
+				 bool idle)
 {
 	struct kipc_notifier *n, *tmp;
 	unsigned int sent = 0;
 
-	lockdep_assert_held(&mb->lock);
-
+	if (!READ_ONCE(mb->notify_count))
+		return 0;
+	spin_lock(&mb->lock);
 	list_for_each_entry_safe(n, tmp, &mb->notifiers, node) {
 		if ((n->flags & KIPC_NOTIFY_EDGE) && !was_empty)
 			continue;
@@ -101,6 +106,7 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty)
 		if (n->flags & KIPC_NOTIFY_ONESHOT)
 			kipc_notify_unregister(mb, n);
 	}
+	spin_unlock(&mb->lock);
 	return sent;
 }
 

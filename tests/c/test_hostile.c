@@ -388,10 +388,10 @@ TEST(every_undefined_flag_bit_and_nonzero_pad_is_einval)
 				close(fd);
 		}
 	}
-	/* Batch entries: flags other than TRUNCATE (recv), padding, timeouts. */
+	/* Batch entries: flags other than TRUNCATE and the selections (recv), padding, timeouts. */
 	for (int send = 0; send < 2; send++) {
 		unsigned long cmd = send ? KIPC_IOC_SENDV : KIPC_IOC_RECVV;
-		uint32_t ok = send ? 0 : KIPC_RECV_TRUNCATE;
+		uint32_t ok = send ? 0 : KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT;
 
 		for (int bit = 0; bit < 33; bit++) {
 			struct kipc_msgv *v = (struct kipc_msgv *)s;
@@ -620,8 +620,8 @@ TEST(lengths_zero_one_max_and_beyond)
 		CHECK(ioc(fd, KIPC_IOC_CREATE, &c) == lim[i].err, "create %s", lim[i].what);
 		close(fd);
 	}
-	/* Priority 0..31 valid; 32 and 2^32-1 not. */
-	uint32_t prios[] = { 0, 31, 32, 0xffffffffu };
+	/* Priority 0..32767 valid (POSIX's range); 32768 and 2^32-1 not. */
+	uint32_t prios[] = { 0, 32767, 32768, 0xffffffffu };
 	for (int i = 0; i < 4; i++) {
 		struct kipc_msg pm = { .buf = (uintptr_t)big, .len = 1,
 				       .flags = KIPC_NONBLOCK, .priority = prios[i] };

@@ -47,16 +47,16 @@ TEST(fifo_within_priority_and_priority_order)
 	int fd = new_mbox(uniq("prio"), NULL);
 
 	ASSERT_OK(kipc_send(fd, "low1", 4, 0, 0, 0, 0));
-	ASSERT_OK(kipc_send(fd, "high1", 5, 0, 31, 0, 0));
+	ASSERT_OK(kipc_send(fd, "high1", 5, 0, 32767, 0, 0));
 	ASSERT_OK(kipc_send(fd, "mid", 3, 0, 7, 0, 0));
 	ASSERT_OK(kipc_send(fd, "low2", 4, 0, 0, 0, 0));
-	ASSERT_OK(kipc_send(fd, "high2", 5, 0, 31, 0, 0));
-	expect_msg(fd, "high1", 0, 31);
-	expect_msg(fd, "high2", 0, 31);
+	ASSERT_OK(kipc_send(fd, "high2", 5, 0, 32767, 0, 0));
+	expect_msg(fd, "high1", 0, 32767);
+	expect_msg(fd, "high2", 0, 32767);
 	expect_msg(fd, "mid", 0, 7);
 	expect_msg(fd, "low1", 0, 0);
 	expect_msg(fd, "low2", 0, 0);
-	ASSERT_ERR(kipc_send(fd, "x", 1, 0, 32, 0, 0), EINVAL);
+	ASSERT_ERR(kipc_send(fd, "x", 1, 0, 32768, 0, 0), EINVAL);
 	ASSERT_OK(kipc_destroy(fd));
 }
 
