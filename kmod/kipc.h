@@ -64,7 +64,10 @@ struct kipc_user {
 	u64			rl_stamp;
 };
 
-/* A signal registration; embedded in the handle that made it. */
+/*
+ * A signal registration; embedded in the handle that made it. On
+ * mbox->notifiers, under mbox->notify_lock (notify.c).
+ */
 struct kipc_notifier {
 	struct list_head	node;		/* mbox->notifiers */
 	struct pid		*pid;		/* thread group to signal */
@@ -86,6 +89,10 @@ struct kipc_mbox {
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
 
+	/* The notifiers list; signals are sent under it (notify.c). */
+	struct mutex		notify_lock;
+	struct list_head	notifiers;
+
 	spinlock_t		lock;		/* see mailbox.c */
 	/* Everything below is protected by @lock. */
 	bool			dead;
@@ -96,7 +103,7 @@ struct kipc_mbox {
 	u32			handles;
 	u32			blocked_senders;
 	u32			blocked_receivers;
-	u32			notify_count;
+	u32			notify_count;	/* and notify_lock to write */
 	u32			prio_map;	/* bit p set: queue[p] non-empty */
 	u64			bytes;
 	u64			capacity_bytes;
@@ -107,7 +114,6 @@ struct kipc_mbox {
 	struct pid		*last_sender;
 	struct pid		*last_receiver;
 	struct list_head	queue[KIPC_PRIO_MAX + 1];
-	struct list_head	notifiers;
 	struct fasync_struct	*fasync;
 
 	struct list_head	rwaiters;	/* receivers blocked in the ioctl */

@@ -344,12 +344,13 @@ void kipc_wake_all(struct kipc_mbox *mb)
 }
 
 /*
- * Queues @msg and wakes a receiver for it. Returns signals sent. The time
+ * Queues @msg and wakes a receiver for it. Returns whether the queue was
+ * empty before, for kipc_notify_deliver() after the unlock. The time
  * stamp, taken before the lock (a clock read can be slow), is renewed if
  * the sender had to wait for room.
  */
-static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
-				 const struct kipc_wait *w)
+static bool kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
+			 const struct kipc_wait *w)
 {
 	bool was_empty = !mb->depth;
 
@@ -365,7 +366,7 @@ static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	mb->sent++;
 	kipc_set_pid(&mb->last_sender);
 	kipc_wake_receiver(mb, msg->type, w->wq);
-	return kipc_notify_deliver(mb, was_empty);
+	return was_empty;
 }
 
 /* Unlinks @msg, @n of whose bytes are read, and wakes senders it made room for. */
@@ -521,6 +522,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
 	unsigned int notified;
+	bool was_empty;
 	int ret;
 
 	if (mb && m->priority > KIPC_PRIO_MAX)
@@ -542,28 +544,35 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 		kipc_kmsg_free(msg);
 		return ret;
 	}
-	notified = kipc_enqueue(mb, msg, &w);
+	was_empty = kipc_enqueue(mb, msg, &w);
 	m->seq = msg->seq;
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
+	notified = kipc_notify_deliver(mb, was_empty);
 	kipc_sent(mb, h->user, m, notified);
 	return 0;
 }
 
-/* kipc_sent() for @ms[@from..@to), after the lock is dropped. */
+/*
+ * Signals and kipc_sent() for @ms[@from..@to), after the lock is dropped;
+ * bit i of @empty: the queue was empty before @ms[i].
+ */
 static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
 			    const struct kipc_msg *ms, u32 from, u32 to,
-			    u64 notified)
+			    u64 empty)
 {
+	unsigned int notified;
 	u32 i;
 
 	if (from == to)
 		return;
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	for (i = from; i < to; i++)
-		kipc_sent(mb, u, &ms[i], notified & BIT_ULL(i));
+	for (i = from; i < to; i++) {
+		notified = kipc_notify_deliver(mb, empty & BIT_ULL(i));
+		kipc_sent(mb, u, &ms[i], notified);
+	}
 }
 
 /* SENDV fills about this many bytes of messages before queueing them. */
@@ -584,7 +593,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	struct kipc_kmsg *msg, *tmp;
 	u32 i = 0, n = 0, done = 0;
 	struct kipc_wait w;
-	u64 notified = 0, now;
+	u64 empty = 0, now;
 	LIST_HEAD(batch);
 	int ret, err = 0;
 	size_t bytes;
@@ -615,7 +624,7 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			    kipc_mbox_full(mb, msg->len)) {
 				spin_unlock(&mb->lock);
 				kipc_wakeq_run(&wq);
-				kipc_sent_batch(mb, h->user, ms, done, n, notified);
+				kipc_sent_batch(mb, h->user, ms, done, n, empty);
 				done = n;
 				spin_lock(&mb->lock);
 			}
@@ -626,12 +635,12 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 				break;
 			list_del(&msg->node);
 			if (kipc_enqueue(mb, msg, &w))
-				notified |= BIT_ULL(n);
+				empty |= BIT_ULL(n);
 			ms[n++].seq = msg->seq;
 		}
 		spin_unlock(&mb->lock);
 		kipc_wakeq_run(&wq);
-		kipc_sent_batch(mb, h->user, ms, done, n, notified);
+		kipc_sent_batch(mb, h->user, ms, done, n, empty);
 		done = n;
 		/* What was not queued goes back. */
 		list_for_each_entry_safe(msg, tmp, &batch, node)
