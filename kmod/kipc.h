@@ -27,6 +27,7 @@ extern unsigned int kipc_default_capacity;
 extern unsigned int kipc_default_capacity_bytes;
 extern unsigned long kipc_max_total_bytes;
 extern unsigned int kipc_event_rate;
+extern unsigned int kipc_max_notify;
 
 #define KIPC_MSG_SIZE_CAP	BIT(20)
 #define KIPC_CAPACITY_MAX	BIT(20)

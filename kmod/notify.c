@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Signal notification: a handle registers its process for a signal when a
- * message is queued, as mq_notify() does, except that any number of handles
- * may register on one mailbox. A registration holds the process by struct
- * pid, never by number.
+ * message is queued, as mq_notify() does, except that up to max_notify
+ * handles may register on one mailbox. A registration holds the process by
+ * struct pid, never by number.
  *
  * Registrations live on mbox->notifiers under mbox->notify_lock, a mutex
  * taken outside mbox->lock (see mailbox.c). A sender signals them after it
@@ -55,6 +55,7 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 	struct user_namespace *old_ns = NULL;
 	struct pid *new = NULL, *old = NULL;
 	bool registered;
+	u32 others;
 	int ret = 0;
 
 	if (kn->flags & ~KIPC_NOTIFY_FLAGS)
@@ -74,6 +75,11 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 		 */
 		if (!kipc_mbox_may(mb, MAY_READ)) {
 			ret = -EACCES;
+			goto out_unlock;
+		}
+		others = mb->notify_count - registered;
+		if (others >= READ_ONCE(kipc_max_notify)) {
+			ret = -ENOSPC;
 			goto out_unlock;
 		}
 		new = get_pid(task_tgid(current));
@@ -172,6 +178,7 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty)
 			__kipc_notify_del(mb, n);
 			fired++;
 		}
+		/* Preemptible: max_notify is root's to raise. */
 		cond_resched();
 	}
 	if (fired)
