@@ -72,7 +72,6 @@ struct kipc_user {
 struct kipc_notifier {
 	struct list_head	node;		/* mbox->notifiers */
 	struct pid		*pid;		/* thread group to signal */
-	struct user_namespace	*user_ns;	/* to translate the sender's uid */
 	u64			self_exec_id;
 	u32			signo;
 	u32			flags;

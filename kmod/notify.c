@@ -21,6 +21,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/rculist.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/signal.h>
 #include <linux/user_namespace.h>
 
@@ -43,16 +44,13 @@ static void __kipc_notify_del(struct kipc_mbox *mb, struct kipc_notifier *n)
 
 	list_del_init(&n->node);
 	put_pid(n->pid);
-	put_user_ns(n->user_ns);
 	n->pid = NULL;
-	n->user_ns = NULL;
 }
 
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_notifier *n = &h->notify;
-	struct user_namespace *old_ns = NULL;
 	struct pid *new = NULL, *old = NULL;
 	bool registered;
 	u32 others;
@@ -97,13 +95,10 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 		if (registered) {
 			list_del_init(&n->node);
 			old = n->pid;
-			old_ns = n->user_ns;
 			n->pid = NULL;
-			n->user_ns = NULL;
 		}
 		if (new) {
 			n->pid = new;
-			n->user_ns = get_user_ns(current_user_ns());
 			n->self_exec_id = current->self_exec_id;
 			n->signo = kn->signo;
 			n->flags = kn->flags;
@@ -116,11 +111,60 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 	spin_unlock(&mb->lock);
 	put_pid(old);
 	put_pid(new);
-	if (old_ns)
-		put_user_ns(old_ns);
 out_unlock:
 	mutex_unlock(&mb->notify_lock);
 	return ret;
+}
+
+/* Whether @t would take @sig now (complete_signal()'s wants_signal()). */
+static bool kipc_notify_wants(struct task_struct *t, int sig)
+{
+	if (READ_ONCE(t->flags) & PF_EXITING)
+		return false;
+	/* Without the siglock: a hint, racy anyway (kipc_notify_target()). */
+	return !data_race(sigismember(&t->blocked, sig));
+}
+
+/*
+ * The thread of @leader's group to send @sig to. No exported function
+ * sends our own siginfo to a thread group, so we make complete_signal()'s
+ * choice ourselves and send to that thread: the leader if it does not block
+ * @sig, else the first live thread that does not (a worker in sigwaitinfo()
+ * has it unblocked while it waits), else the leader, or the first live
+ * thread if the leader has exited. The masks are read without the siglock,
+ * which send_sig_info() takes again anyway: a thread may block @sig just
+ * after we looked, and the signal then waits for that thread (design.md).
+ * Returns a referenced task, or NULL. Under rcu_read_lock().
+ */
+static struct task_struct *kipc_notify_target(struct task_struct *leader,
+					      int sig)
+{
+	struct task_struct *t, *pick = NULL;
+
+	if (kipc_notify_wants(leader, sig)) {
+		pick = leader;
+	} else {
+		for_each_thread(leader, t) {
+			if (kipc_notify_wants(t, sig)) {
+				pick = t;
+				break;
+			}
+		}
+	}
+	/* Nobody takes it now: it waits for the leader, or a live thread. */
+	if (!pick && !(READ_ONCE(leader->flags) & PF_EXITING))
+		pick = leader;
+	if (!pick) {
+		for_each_thread(leader, t) {
+			if (!(READ_ONCE(t->flags) & PF_EXITING)) {
+				pick = t;
+				break;
+			}
+		}
+	}
+	if (pick)
+		get_task_struct(pick);
+	return pick;
 }
 
 /* Signals @n's process; returns whether a signal was sent. */
@@ -128,25 +172,36 @@ static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
 {
 	struct kernel_siginfo info;
 	struct task_struct *task;
-	bool sent = false;
+	int ret;
+
+	rcu_read_lock();
+	task = pid_task(n->pid, PIDTYPE_TGID);
+	/* As mqueue does: a program that exec'd did not ask for this. */
+	if (task && task->self_exec_id == n->self_exec_id)
+		task = kipc_notify_target(task, n->signo);
+	else
+		task = NULL;
+	rcu_read_unlock();
+	if (!task)
+		return false;
 
 	clear_siginfo(&info);
 	info.si_signo = n->signo;
 	info.si_code = SI_MESGQ;
 	info.si_int = mb->id;
 	info.si_pid = task_tgid_nr_ns(current, ns_of_pid(n->pid));
-	info.si_uid = from_kuid_munged(n->user_ns, current_uid());
-
-	rcu_read_lock();
-	task = pid_task(n->pid, PIDTYPE_TGID);
-	/* As mqueue does: a program that exec'd did not ask for this. */
-	if (task && task->self_exec_id == n->self_exec_id &&
-	    !send_sig_info(n->signo, &info, task)) {
-		trace_kipc_notify(mb->id, pid_nr(n->pid), n->signo);
-		sent = true;
-	}
-	rcu_read_unlock();
-	return sent;
+	/*
+	 * The real uid, as kill(2) reports it, as current's user namespace
+	 * sees it: send_signal_locked() translates si_uid into the target's
+	 * user namespace itself (translating it here too did it twice).
+	 */
+	info.si_uid = from_kuid_munged(current_user_ns(), current_uid());
+	ret = send_sig_info(n->signo, &info, task);
+	put_task_struct(task);
+	if (ret)
+		return false;
+	trace_kipc_notify(mb->id, pid_nr(n->pid), n->signo);
+	return true;
 }
 
 /**
