@@ -222,7 +222,8 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn);
-unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty);
+unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
+				 bool idle);
 void kipc_notify_unregister(struct kipc_mbox *mb, struct kipc_notifier *n);
 void kipc_notify_flush(struct kipc_handle *h);
 void kipc_notify_drop_all(struct kipc_mbox *mb);

@@ -343,16 +343,20 @@ void kipc_wake_all(struct kipc_mbox *mb)
 		kipc_waiter_wake(mb, w, NULL);
 }
 
+/* What kipc_enqueue() saw, for kipc_notify_deliver() after the unlock. */
+#define KIPC_ENQ_WAS_EMPTY	BIT(0)
+#define KIPC_ENQ_IDLE		BIT(1)
+
 /*
- * Queues @msg and wakes a receiver for it. Returns whether the queue was
- * empty before, for kipc_notify_deliver() after the unlock. The time
+ * Queues @msg and wakes a receiver for it. Returns KIPC_ENQ_*. The time
  * stamp, taken before the lock (a clock read can be slow), is renewed if
  * the sender had to wait for room.
  */
-static bool kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
-			 const struct kipc_wait *w)
+static unsigned int kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
+				 const struct kipc_wait *w)
 {
-	bool was_empty = !mb->depth;
+	unsigned int seen = (mb->depth ? 0 : KIPC_ENQ_WAS_EMPTY) |
+			    (list_empty(&mb->rwaiters) ? KIPC_ENQ_IDLE : 0);
 
 	lockdep_assert_held(&mb->lock);
 
@@ -366,7 +370,7 @@ static bool kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	mb->sent++;
 	kipc_set_pid(&mb->last_sender);
 	kipc_wake_receiver(mb, msg->type, w->wq);
-	return was_empty;
+	return seen;
 }
 
 /* Unlinks @msg, @n of whose bytes are read, and wakes senders it made room for. */
@@ -521,8 +525,7 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
-	unsigned int notified;
-	bool was_empty;
+	unsigned int notified, seen;
 	int ret;
 
 	if (mb && m->priority > KIPC_PRIO_MAX)
@@ -544,24 +547,25 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 		kipc_kmsg_free(msg);
 		return ret;
 	}
-	was_empty = kipc_enqueue(mb, msg, &w);
+	seen = kipc_enqueue(mb, msg, &w);
 	m->seq = msg->seq;
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	notified = kipc_notify_deliver(mb, was_empty);
+	notified = kipc_notify_deliver(mb, seen & KIPC_ENQ_WAS_EMPTY,
+				       seen & KIPC_ENQ_IDLE);
 	kipc_sent(mb, h->user, m, notified);
 	return 0;
 }
 
 /*
  * Signals and kipc_sent() for @ms[@from..@to), after the lock is dropped;
- * bit i of @empty: the queue was empty before @ms[i].
+ * bit i of @empty and @idle is KIPC_ENQ_* of @ms[i].
  */
 static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
 			    const struct kipc_msg *ms, u32 from, u32 to,
-			    u64 empty)
+			    u64 empty, u64 idle)
 {
 	unsigned int notified;
 	u32 i;
@@ -570,7 +574,8 @@ static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
 		return;
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	for (i = from; i < to; i++) {
-		notified = kipc_notify_deliver(mb, empty & BIT_ULL(i));
+		notified = kipc_notify_deliver(mb, empty & BIT_ULL(i),
+					       idle & BIT_ULL(i));
 		kipc_sent(mb, u, &ms[i], notified);
 	}
 }
@@ -593,7 +598,8 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	struct kipc_kmsg *msg, *tmp;
 	u32 i = 0, n = 0, done = 0;
 	struct kipc_wait w;
-	u64 empty = 0, now;
+	u64 empty = 0, idle = 0, now;
+	unsigned int seen;
 	LIST_HEAD(batch);
 	int ret, err = 0;
 	size_t bytes;
@@ -624,7 +630,8 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			    kipc_mbox_full(mb, msg->len)) {
 				spin_unlock(&mb->lock);
 				kipc_wakeq_run(&wq);
-				kipc_sent_batch(mb, h->user, ms, done, n, empty);
+				kipc_sent_batch(mb, h->user, ms, done, n,
+						empty, idle);
 				done = n;
 				spin_lock(&mb->lock);
 			}
@@ -634,13 +641,16 @@ int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 			if (ret)
 				break;
 			list_del(&msg->node);
-			if (kipc_enqueue(mb, msg, &w))
+			seen = kipc_enqueue(mb, msg, &w);
+			if (seen & KIPC_ENQ_WAS_EMPTY)
 				empty |= BIT_ULL(n);
+			if (seen & KIPC_ENQ_IDLE)
+				idle |= BIT_ULL(n);
 			ms[n++].seq = msg->seq;
 		}
 		spin_unlock(&mb->lock);
 		kipc_wakeq_run(&wq);
-		kipc_sent_batch(mb, h->user, ms, done, n, empty);
+		kipc_sent_batch(mb, h->user, ms, done, n, empty, idle);
 		done = n;
 		/* What was not queued goes back. */
 		list_for_each_entry_safe(msg, tmp, &batch, node)

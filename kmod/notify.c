@@ -47,10 +47,24 @@ static void __kipc_notify_del(struct kipc_mbox *mb, struct kipc_notifier *n)
 	n->pid = NULL;
 }
 
+/* The first registration other than @self, or NULL. */
+static struct kipc_notifier *kipc_notify_other(struct kipc_mbox *mb,
+					       struct kipc_notifier *self)
+{
+	struct kipc_notifier *n;
+
+	lockdep_assert_held(&mb->notify_lock);
+
+	list_for_each_entry(n, &mb->notifiers, node)
+		if (n != self)
+			return n;
+	return NULL;
+}
+
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
-	struct kipc_notifier *n = &h->notify;
+	struct kipc_notifier *n = &h->notify, *other;
 	struct pid *new = NULL, *old = NULL;
 	bool registered;
 	u32 others;
@@ -73,6 +87,12 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 		 */
 		if (!kipc_mbox_may(mb, MAY_READ)) {
 			ret = -EACCES;
+			goto out_unlock;
+		}
+		/* As mq_notify(): an exclusive registration is the only one. */
+		other = kipc_notify_other(mb, n);
+		if (other && ((other->flags | kn->flags) & KIPC_NOTIFY_EXCLUSIVE)) {
+			ret = -EBUSY;
 			goto out_unlock;
 		}
 		others = mb->notify_count - registered;
@@ -208,12 +228,14 @@ static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
  * kipc_notify_deliver - signal the registrations for one queued message
  * @mb: the mailbox
  * @was_empty: the queue was empty before this message (KIPC_NOTIFY_EDGE)
+ * @idle: no receiver was blocked on @mb when it was queued (KIPC_NOTIFY_IDLE)
  *
  * Called by the sender after it dropped mb->lock, in process context with
  * no kipc lock held, once per queued message. Returns how many
  * registrations were signalled.
  */
-unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty)
+unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
+				 bool idle)
 {
 	struct kipc_notifier *n, *tmp;
 	unsigned int sent = 0;
@@ -227,6 +249,8 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty)
 	mutex_lock(&mb->notify_lock);
 	list_for_each_entry_safe(n, tmp, &mb->notifiers, node) {
 		if ((n->flags & KIPC_NOTIFY_EDGE) && !was_empty)
+			continue;
+		if ((n->flags & KIPC_NOTIFY_IDLE) && !idle)
 			continue;
 		sent += kipc_notify_one(mb, n);
 		if (n->flags & KIPC_NOTIFY_ONESHOT) {
