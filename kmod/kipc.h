@@ -28,6 +28,7 @@ extern unsigned int kipc_default_capacity;
 extern unsigned int kipc_default_capacity_bytes;
 extern unsigned long kipc_max_total_bytes;
 extern unsigned int kipc_event_rate;
+extern unsigned int kipc_max_notify;
 
 #define KIPC_MSG_SIZE_CAP	BIT(20)
 #define KIPC_CAPACITY_MAX	BIT(20)
@@ -103,11 +104,13 @@ struct kipc_user {
 	u64			rl_stamp;
 };
 
-/* A signal registration; embedded in the handle that made it. */
+/*
+ * A signal registration; embedded in the handle that made it. On
+ * mbox->notifiers, under mbox->notify_lock (notify.c).
+ */
 struct kipc_notifier {
 	struct list_head	node;		/* mbox->notifiers */
 	struct pid		*pid;		/* thread group to signal */
-	struct user_namespace	*user_ns;	/* to translate the sender's uid */
 	u64			self_exec_id;
 	u32			signo;
 	u32			flags;
@@ -125,6 +128,10 @@ struct kipc_mbox {
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
 
+	/* The notifiers list; signals are sent under it (notify.c). */
+	struct mutex		notify_lock;
+	struct list_head	notifiers;
+
 	spinlock_t		lock;		/* see mailbox.c */
 	/* Everything below is protected by @lock. */
 	bool			dead;
@@ -135,7 +142,7 @@ struct kipc_mbox {
 	u32			handles;
 	u32			blocked_senders;
 	u32			blocked_receivers;
-	u32			notify_count;
+	u32			notify_count;	/* and notify_lock to write */
 	u32			reserved;	/* room promised to woken senders: */
 	u64			reserved_bytes;	/* messages and bytes */
 	u64			bytes;
@@ -148,7 +155,6 @@ struct kipc_mbox {
 	struct pid		*last_sender;
 	struct pid		*last_receiver;
 	struct kipc_index	msgs;		/* the queue */
-	struct list_head	notifiers;
 	struct fasync_struct	*fasync;
 
 	struct kipc_index	rwaiters;	/* receivers blocked in the ioctl */

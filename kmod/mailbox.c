@@ -7,13 +7,14 @@
  *   handle->lock		serialises create/attach on one handle
  *   kipc_registry_lock	the id xarray, the name table, the mailbox count;
  *			taken to create, attach, destroy and detach
+ *   mbox->notify_lock	a mutex: the notifiers list (notify.c); a sender
+ *			takes it after dropping mbox->lock to signal them
  *   mbox->lock		a spinlock: a mailbox's queue, counters, mode,
- *			notifiers and blocked senders and receivers; the
+ *			and blocked senders and receivers; the
  *			only lock on the send/receive path. Nothing that
  *			sleeps or faults runs under it: no copy to or from
  *			user space, no allocation, no netlink event, no
- *			kill_fasync(); signals for notification (which only
- *			take the target's siglock) and wake-ups do.
+ *			kill_fasync(), no notification signal; wake-ups do.
  *   mbox->pollq's lock	(inside the waitqueue) taken after mbox->lock is
  *			dropped, to wake poll and epoll
  *
@@ -264,6 +265,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	mb->rwaiters = KIPC_INDEX_INIT;
 	mb->swaiters = KIPC_INDEX_INIT;
 	init_waitqueue_head(&mb->pollq);
+	mutex_init(&mb->notify_lock);
 	INIT_LIST_HEAD(&mb->notifiers);
 	strscpy(mb->name, kc->name, sizeof(mb->name));
 	mb->temp = kc->flags & KIPC_CREATE_TEMP;
@@ -447,9 +449,13 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	kipc_gone_sent += mb->sent;
 	kipc_gone_received += mb->received;
 	kipc_drain(mb, &msgs);
-	kipc_notify_drop_all(mb);
 	kipc_wake_all(mb);
 	spin_unlock(&mb->lock);
+
+	/* A registration made before @dead was set is on the list now. */
+	mutex_lock(&mb->notify_lock);
+	kipc_notify_drop_all(mb);
+	mutex_unlock(&mb->notify_lock);
 
 	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
 	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
@@ -486,10 +492,9 @@ void kipc_mbox_detach(struct kipc_handle *h)
 	if (!mb)
 		return;
 
+	kipc_notify_unregister(mb, &h->notify);
 	mutex_lock(&kipc_registry_lock);
 	spin_lock(&mb->lock);
-	if (!list_empty(&h->notify.node))
-		kipc_notify_unregister(mb, &h->notify);
 	last = !--mb->handles;
 	spin_unlock(&mb->lock);
 	if (last && mb->temp && !mb->dead)
@@ -516,6 +521,7 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 {
 	u32 capacity, max_msg_size;
 	u64 capacity_bytes;
+	bool revoke = false;
 	int ret = 0;
 
 	if (ks->flags & ~KIPC_SET_FLAGS)
@@ -530,6 +536,8 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	if (!kipc_mbox_owner(mb))
 		return -EPERM;
 
+	/* kipc_notify_set() checks read permission under it. */
+	mutex_lock(&mb->notify_lock);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = -EIDRM;
@@ -550,8 +558,7 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 		 * read permission away cancels them all rather than keep
 		 * signalling (with the sender's pid) whom it now excludes.
 		 */
-		if (mb->mode & 0444 & ~ks->mode)
-			kipc_notify_drop_all(mb);
+		revoke = mb->mode & 0444 & ~ks->mode;
 		WRITE_ONCE(mb->mode, ks->mode);
 	}
 	mb->capacity = capacity;
@@ -561,6 +568,9 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 	kipc_wake_senders(mb);
 out_unlock:
 	spin_unlock(&mb->lock);
+	if (revoke)
+		kipc_notify_drop_all(mb);
+	mutex_unlock(&mb->notify_lock);
 	if (!ret)
 		kipc_wake_pollers(mb, EPOLLOUT | EPOLLWRNORM);
 	return ret;

@@ -29,6 +29,7 @@ unsigned int kipc_default_capacity = 64;
 unsigned int kipc_default_capacity_bytes = 64 << 10;
 unsigned long kipc_max_total_bytes = 64UL << 20;
 unsigned int kipc_event_rate = 1000;
+unsigned int kipc_max_notify = 64;
 
 static int kipc_param_set_msg_size(const char *val,
 				   const struct kernel_param *kp)
@@ -54,6 +55,8 @@ module_param_named(max_total_bytes, kipc_max_total_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "Memory for all queued messages (64 MiB)");
 module_param_named(event_rate, kipc_event_rate, uint, 0644);
 MODULE_PARM_DESC(event_rate, "Per-message netlink events per second, 0 = no limit (1000)");
+module_param_named(max_notify, kipc_max_notify, uint, 0644);
+MODULE_PARM_DESC(max_notify, "Signal registrations per mailbox (64)");
 
 static int kipc_open(struct inode *inode, struct file *file)
 {

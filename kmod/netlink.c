@@ -252,6 +252,8 @@ static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      KIPC_A_PAD) ||
 	    nla_put_u32(msg, KIPC_A_STATS_EVENT_RATE,
 			READ_ONCE(kipc_event_rate)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_NOTIFY,
+			READ_ONCE(kipc_max_notify)) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_SENT, st.sent, KIPC_A_PAD) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_RECEIVED, st.received,
 			      KIPC_A_PAD) ||

@@ -1,36 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Signal notification: a handle registers its process for a signal when a
- * message is queued, as mq_notify() does, except that any number of handles
- * may register on one mailbox. Registrations live on mbox->notifiers under
- * mbox->lock and hold the process by struct pid, never by number.
+ * message is queued, as mq_notify() does, except that up to max_notify
+ * handles may register on one mailbox. A registration holds the process by
+ * struct pid, never by number.
+ *
+ * Registrations live on mbox->notifiers under mbox->notify_lock, a mutex
+ * taken outside mbox->lock (see mailbox.c). A sender signals them after it
+ * dropped mbox->lock, under notify_lock, so that no send does work
+ * proportional to the registrations under the spinlock. Everything that
+ * removes a registration (a one-shot firing, close, destroy, a SET that
+ * revokes read permission) takes notify_lock too, so once it returns no
+ * delivery still holds the registration, and no signal reaches a process
+ * after its registration is gone. notify_count is changed under both locks:
+ * mbox->lock for the snapshot STAT and netlink take, notify_lock for the
+ * list; a send reads it without either, to skip the mutex when it is zero.
  */
 
 #include <linux/cred.h>
 #include <linux/pid_namespace.h>
+#include <linux/rculist.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/signal.h>
 #include <linux/user_namespace.h>
 
 #include "kipc.h"
 #include "trace.h"
 
-void kipc_notify_unregister(struct kipc_mbox *mb, struct kipc_notifier *n)
+static void kipc_notify_count_add(struct kipc_mbox *mb, int delta)
 {
-	lockdep_assert_held(&mb->lock);
+	lockdep_assert_held(&mb->notify_lock);
+
+	spin_lock(&mb->lock);
+	WRITE_ONCE(mb->notify_count, mb->notify_count + delta);
+	spin_unlock(&mb->lock);
+}
+
+/* Takes @n off the list; the caller fixes notify_count. */
+static void __kipc_notify_del(struct kipc_mbox *mb, struct kipc_notifier *n)
+{
+	lockdep_assert_held(&mb->notify_lock);
 
 	list_del_init(&n->node);
-	mb->notify_count--;
 	put_pid(n->pid);
-	put_user_ns(n->user_ns);
 	n->pid = NULL;
-	n->user_ns = NULL;
+}
+
+/* The first registration other than @self, or NULL. */
+static struct kipc_notifier *kipc_notify_other(struct kipc_mbox *mb,
+					       struct kipc_notifier *self)
+{
+	struct kipc_notifier *n;
+
+	lockdep_assert_held(&mb->notify_lock);
+
+	list_for_each_entry(n, &mb->notifiers, node)
+		if (n != self)
+			return n;
+	return NULL;
 }
 
 int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
-	struct kipc_notifier *n = &h->notify;
+	struct kipc_notifier *n = &h->notify, *other;
+	struct pid *new = NULL, *old = NULL;
+	bool registered;
+	u32 others;
 	int ret = 0;
 
 	if (kn->flags & ~KIPC_NOTIFY_FLAGS)
@@ -39,54 +76,162 @@ int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
 		return -EINVAL;
 	if (!mb)
 		return -ENOTCONN;
-	if (kn->signo && !kipc_mbox_may(mb, MAY_READ))
-		return -EACCES;
 
+	mutex_lock(&mb->notify_lock);
+	registered = !list_empty(&n->node);
+	if (kn->signo) {
+		/*
+		 * Under notify_lock, which a SET that revokes read permission
+		 * holds while it changes the mode and drops the registrations:
+		 * this one is either refused here or dropped by that SET.
+		 */
+		if (!kipc_mbox_may(mb, MAY_READ)) {
+			ret = -EACCES;
+			goto out_unlock;
+		}
+		/* As mq_notify(): an exclusive registration is the only one. */
+		other = kipc_notify_other(mb, n);
+		if (other && ((other->flags | kn->flags) & KIPC_NOTIFY_EXCLUSIVE)) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+		others = mb->notify_count - registered;
+		if (others >= READ_ONCE(kipc_max_notify)) {
+			ret = -ENOSPC;
+			goto out_unlock;
+		}
+		new = get_pid(task_tgid(current));
+	}
+
+	/*
+	 * Under mb->lock as well: notify_count for STAT, and mb->dead, which
+	 * destroy sets under it before it drops every registration under
+	 * notify_lock. So a registration made here is seen by that drop.
+	 */
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = -EIDRM;
-		goto out_unlock;
+	} else {
+		if (registered) {
+			list_del_init(&n->node);
+			old = n->pid;
+			n->pid = NULL;
+		}
+		if (new) {
+			n->pid = new;
+			n->self_exec_id = current->self_exec_id;
+			n->signo = kn->signo;
+			n->flags = kn->flags;
+			list_add_tail(&n->node, &mb->notifiers);
+			new = NULL;
+		}
+		WRITE_ONCE(mb->notify_count, mb->notify_count - registered +
+			   !list_empty(&n->node));
 	}
-	if (!list_empty(&n->node))
-		kipc_notify_unregister(mb, n);
-	if (kn->signo) {
-		n->pid = get_pid(task_tgid(current));
-		n->user_ns = get_user_ns(current_user_ns());
-		n->self_exec_id = current->self_exec_id;
-		n->signo = kn->signo;
-		n->flags = kn->flags;
-		list_add_tail(&n->node, &mb->notifiers);
-		mb->notify_count++;
-	}
-out_unlock:
 	spin_unlock(&mb->lock);
+	put_pid(old);
+	put_pid(new);
+out_unlock:
+	mutex_unlock(&mb->notify_lock);
 	return ret;
 }
 
-static void kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
+/* Whether @t would take @sig now (complete_signal()'s wants_signal()). */
+static bool kipc_notify_wants(struct task_struct *t, int sig)
+{
+	if (READ_ONCE(t->flags) & PF_EXITING)
+		return false;
+	/* Without the siglock: a hint, racy anyway (kipc_notify_target()). */
+	return !data_race(sigismember(&t->blocked, sig));
+}
+
+/*
+ * The thread of @leader's group to send @sig to. No exported function
+ * sends our own siginfo to a thread group, so we make complete_signal()'s
+ * choice ourselves and send to that thread: the leader if it does not block
+ * @sig, else the first live thread that does not (a worker in sigwaitinfo()
+ * has it unblocked while it waits), else the leader, or the first live
+ * thread if the leader has exited. The masks are read without the siglock,
+ * which send_sig_info() takes again anyway: a thread may block @sig just
+ * after we looked, and the signal then waits for that thread (design.md).
+ * Returns a referenced task, or NULL. Under rcu_read_lock().
+ */
+static struct task_struct *kipc_notify_target(struct task_struct *leader,
+					      int sig)
+{
+	struct task_struct *t, *pick = NULL;
+
+	if (kipc_notify_wants(leader, sig)) {
+		pick = leader;
+	} else {
+		for_each_thread(leader, t) {
+			if (kipc_notify_wants(t, sig)) {
+				pick = t;
+				break;
+			}
+		}
+	}
+	/* Nobody takes it now: it waits for the leader, or a live thread. */
+	if (!pick && !(READ_ONCE(leader->flags) & PF_EXITING))
+		pick = leader;
+	if (!pick) {
+		for_each_thread(leader, t) {
+			if (!(READ_ONCE(t->flags) & PF_EXITING)) {
+				pick = t;
+				break;
+			}
+		}
+	}
+	if (pick)
+		get_task_struct(pick);
+	return pick;
+}
+
+/* Signals @n's process; returns whether a signal was sent. */
+static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
 {
 	struct kernel_siginfo info;
 	struct task_struct *task;
+	int ret;
+
+	rcu_read_lock();
+	task = pid_task(n->pid, PIDTYPE_TGID);
+	/* As mqueue does: a program that exec'd did not ask for this. */
+	if (task && task->self_exec_id == n->self_exec_id)
+		task = kipc_notify_target(task, n->signo);
+	else
+		task = NULL;
+	rcu_read_unlock();
+	if (!task)
+		return false;
 
 	clear_siginfo(&info);
 	info.si_signo = n->signo;
 	info.si_code = SI_MESGQ;
 	info.si_int = mb->id;
 	info.si_pid = task_tgid_nr_ns(current, ns_of_pid(n->pid));
-	info.si_uid = from_kuid_munged(n->user_ns, current_uid());
-
-	rcu_read_lock();
-	task = pid_task(n->pid, PIDTYPE_TGID);
-	/* As mqueue does: a program that exec'd did not ask for this. */
-	if (task && task->self_exec_id == n->self_exec_id) {
-		send_sig_info(n->signo, &info, task);
-		trace_kipc_notify(mb->id, pid_nr(n->pid), n->signo);
-	}
-	rcu_read_unlock();
+	/*
+	 * The real uid, as kill(2) reports it, as current's user namespace
+	 * sees it: send_signal_locked() translates si_uid into the target's
+	 * user namespace itself (translating it here too did it twice).
+	 */
+	info.si_uid = from_kuid_munged(current_user_ns(), current_uid());
+	ret = send_sig_info(n->signo, &info, task);
+	put_task_struct(task);
+	if (ret)
+		return false;
+	trace_kipc_notify(mb->id, pid_nr(n->pid), n->signo);
+	return true;
 }
 
-/*
- * A message was just queued (mb->lock is not held). Returns how many
+/**
+ * kipc_notify_deliver - signal the registrations for one queued message
+ * @mb: the mailbox
+ * @was_empty: the queue was empty before this message (KIPC_NOTIFY_EDGE)
+ * @idle: no receiver was blocked on @mb when it was queued (KIPC_NOTIFY_IDLE)
+ *
+ * Called by the sender after it dropped mb->lock, in process context with
+ * no kipc lock held, once per queued message. Returns how many
  * registrations were signalled.
  */
 unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
@@ -94,39 +239,72 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 {
 	struct kipc_notifier *n, *tmp;
 	unsigned int sent = 0;
+	int fired = 0;
 
+	might_sleep();
+	/* A registration made before this send began is counted by now. */
 	if (!READ_ONCE(mb->notify_count))
 		return 0;
-	spin_lock(&mb->lock);
+
+	mutex_lock(&mb->notify_lock);
 	list_for_each_entry_safe(n, tmp, &mb->notifiers, node) {
 		if ((n->flags & KIPC_NOTIFY_EDGE) && !was_empty)
 			continue;
-		kipc_notify_one(mb, n);
-		sent++;
-		if (n->flags & KIPC_NOTIFY_ONESHOT)
-			kipc_notify_unregister(mb, n);
+		if ((n->flags & KIPC_NOTIFY_IDLE) && !idle)
+			continue;
+		sent += kipc_notify_one(mb, n);
+		if (n->flags & KIPC_NOTIFY_ONESHOT) {
+			__kipc_notify_del(mb, n);
+			fired++;
+		}
+		/* Preemptible: max_notify is root's to raise. */
+		cond_resched();
 	}
-	spin_unlock(&mb->lock);
+	if (fired)
+		kipc_notify_count_add(mb, -fired);
+	mutex_unlock(&mb->notify_lock);
 	return sent;
+}
+
+/* Drops @n (a handle going away), waiting out a delivery that holds it. */
+void kipc_notify_unregister(struct kipc_mbox *mb, struct kipc_notifier *n)
+{
+	mutex_lock(&mb->notify_lock);
+	if (!list_empty(&n->node)) {
+		__kipc_notify_del(mb, n);
+		kipc_notify_count_add(mb, -1);
+	}
+	mutex_unlock(&mb->notify_lock);
 }
 
 /* close(): the registering process lets go of its registration. */
 void kipc_notify_flush(struct kipc_handle *h)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_notifier *n = &h->notify;
 
 	if (!mb)
 		return;
-	spin_lock(&mb->lock);
-	if (!list_empty(&h->notify.node) && h->notify.pid == task_tgid(current))
-		kipc_notify_unregister(mb, &h->notify);
-	spin_unlock(&mb->lock);
+	mutex_lock(&mb->notify_lock);
+	if (!list_empty(&n->node) && n->pid == task_tgid(current)) {
+		__kipc_notify_del(mb, n);
+		kipc_notify_count_add(mb, -1);
+	}
+	mutex_unlock(&mb->notify_lock);
 }
 
+/* Destroy, or a SET that revokes read permission. */
 void kipc_notify_drop_all(struct kipc_mbox *mb)
 {
 	struct kipc_notifier *n, *tmp;
+	int dropped = 0;
 
-	list_for_each_entry_safe(n, tmp, &mb->notifiers, node)
-		kipc_notify_unregister(mb, n);
+	lockdep_assert_held(&mb->notify_lock);
+
+	list_for_each_entry_safe(n, tmp, &mb->notifiers, node) {
+		__kipc_notify_del(mb, n);
+		dropped++;
+	}
+	if (dropped)
+		kipc_notify_count_add(mb, -dropped);
 }

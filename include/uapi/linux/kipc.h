@@ -166,7 +166,9 @@ struct kipc_msgv {
 /*
  * Register the calling process for a signal when a message is queued in the
  * attached mailbox: si_code SI_MESGQ, si_int the mailbox id, si_pid/si_uid the
- * sender. signo 0 unregisters this handle.
+ * sender (its pid, and its real uid as kill(2) reports it, as the registrant's
+ * namespaces see them). The signal is process-directed: any thread that does
+ * not block it may take it. signo 0 unregisters this handle.
  */
 struct kipc_notify {
 	__u32 signo;
