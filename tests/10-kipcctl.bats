@@ -117,7 +117,9 @@ teardown() {
 		sleep 0.1
 	done
 	kipcctl destroy "$box"
-	run wait "$pid"
+	# Not `run wait`: run's subshell may not see the job's status.
+	status=0
+	wait "$pid" || status=$?
 	[ "$status" -eq 1 ]
 	grep -q "(EIDRM)" "$BATS_TEST_TMPDIR/err"
 }
