@@ -300,8 +300,7 @@ void kipc_wake_all(struct kipc_mbox *mb)
 
 	kipc_wake_index(&mb->rwaiters);
 	kipc_wake_index(&mb->swaiters);
-	mb->reserved = 0;
-	mb->reserved_bytes = 0;
+	/* Woken senders give their promised room back as they leave. */
 }
 
 /* Destroy: moves every queued message onto @msgs. */

@@ -417,3 +417,83 @@ TEST(restarted_receive_keeps_what_is_left_of_its_timeout)
 	ASSERT_TRUE(m->timeout_ns > 0 && m->timeout_ns < 3000000000ull);
 	ASSERT_OK(kipc_destroy(fd));
 }
+
+/*
+ * The index against a model: random sends (types 0..7, a few priorities
+ * including the extremes) and random non-blocking receives with every
+ * selection; each receive must return exactly the message the model picks
+ * (highest priority, then oldest, among those the selection admits).
+ */
+struct model_msg {
+	uint32_t type, prio;
+	uint64_t seq;
+	int live;
+};
+
+static int model_admits(uint32_t sel, uint32_t t, uint32_t type, uint32_t low)
+{
+	if (sel == KIPC_RECV_TYPE_LE)
+		return type == low && type <= t;
+	if (sel == KIPC_RECV_TYPE_NOT)
+		return type != t;
+	return !t || type == t;
+}
+
+TEST(selections_agree_with_a_model)
+{
+	static struct model_msg q[4096];
+	static const uint32_t prios[] = { 0, 1, 2, 16384, 32767 };
+	static const uint32_t sels[] = { 0, KIPC_RECV_TYPE_LE, KIPC_RECV_TYPE_NOT };
+	struct kipc_create_opts o = { .capacity = 4096,
+				      .capacity_bytes = 1 << 20 };
+	int fd = new_mbox(uniq("model"), &o), nq = 0, step;
+	unsigned int seed = 12345;
+
+	for (step = 0; step < 20000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 16) % 2 && nq < 4096) {
+			struct kipc_msg m = { .type = (seed >> 8) % 8,
+					      .priority = prios[(seed >> 4) % 5] };
+
+			ASSERT_OK(kipc_send_msg(fd, &m));
+			q[nq++] = (struct model_msg){ m.type, m.priority, m.seq, 1 };
+			continue;
+		}
+		uint32_t sel = sels[(seed >> 4) % 3], t = (seed >> 8) % 9;
+		uint32_t low = UINT32_MAX;
+		int best = -1;
+
+		for (int i = 0; i < nq; i++)
+			if (q[i].live && q[i].type < low)
+				low = q[i].type;
+		for (int i = 0; i < nq; i++) {
+			if (!q[i].live || !model_admits(sel, t, q[i].type, low))
+				continue;
+			if (best < 0 || q[i].prio > q[best].prio)
+				best = i;	/* seq order: the first of a prio wins */
+		}
+		struct kipc_msg m = { .flags = sel | KIPC_NONBLOCK, .type = t };
+		int ret = kipc_recv_msg(fd, &m);
+
+		if (best < 0) {
+			ASSERT_ERR(ret, EAGAIN);
+			continue;
+		}
+		ASSERT_OK(ret);
+		if (m.seq != q[best].seq)
+			FAIL("step %d: sel %#x t %u got seq %llu, model %llu", step,
+			     sel, t, (unsigned long long)m.seq,
+			     (unsigned long long)q[best].seq);
+		q[best].live = 0;
+		/* Compact now and then. */
+		if (step % 512 == 0) {
+			int j = 0;
+
+			for (int i = 0; i < nq; i++)
+				if (q[i].live)
+					q[j++] = q[i];
+			nq = j;
+		}
+	}
+	ASSERT_OK(kipc_destroy(fd));
+}
