@@ -6,6 +6,7 @@
  * calls that survive a stop and continue.
  */
 #include <pthread.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
 
@@ -495,5 +496,32 @@ TEST(selections_agree_with_a_model)
 			nq = j;
 		}
 	}
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+/* Item 10 of issue 13: room freed in a full mailbox tells O_ASYNC owners. */
+TEST(room_again_sends_poll_out_to_async_owners)
+{
+	struct kipc_create_opts o = { .capacity = 1 };
+	int fd = new_mbox(uniq("pollout"), &o), sig = SIGRTMIN + 3;
+	struct timespec ts = { .tv_sec = 2 };
+	char buf[8];
+	siginfo_t si;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	ASSERT_OK(sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_OK(fcntl(fd, F_SETOWN, getpid()));
+	ASSERT_OK(fcntl(fd, F_SETSIG, sig));
+	ASSERT_OK(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC));
+	ASSERT_OK(sendstr(fd, "full", 0));
+	ASSERT_EQ(sigtimedwait(&set, &si, &ts), sig);
+	ASSERT_EQ(si.si_code, POLL_IN);
+	ASSERT_EQ(kipc_recv(fd, buf, sizeof(buf), 0, 0, 0), 4);
+	ASSERT_EQ(sigtimedwait(&set, &si, &ts), sig);
+	ASSERT_EQ(si.si_code, POLL_OUT);
+	ASSERT_EQ(si.si_fd, fd);
+	ASSERT_EQ(si.si_band & POLLOUT, POLLOUT);
 	ASSERT_OK(kipc_destroy(fd));
 }
