@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 
 #include "util.h"
 
@@ -375,13 +376,40 @@ TEST(stop_and_continue_do_not_interrupt_a_blocked_receive)
 		int h = attach(name), n;
 
 		n = kipc_recv(h, buf, sizeof(buf), 0, 0, 0);
-		_exit(n == 2 ? 0 : n < 0 ? errno : 100);
+		_exit(n == 2 ? 0 : n < 0 ? -n : 100);
 	}
 	wait_blocked(fd, 1, 0);
 	ASSERT_OK(kill(pid, SIGSTOP));
 	ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
 	ASSERT_TRUE(WIFSTOPPED(status));
 	ASSERT_OK(kill(pid, SIGCONT));
+	wait_blocked(fd, 1, 0);
+	ASSERT_OK(sendstr(fd, "ok", 0));
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(ptrace_attach_and_detach_do_not_interrupt_a_blocked_receive)
+{
+	const char *name = uniq("ptrace");
+	int fd = new_mbox(name, NULL), status;
+	char buf[8];
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		int h = attach(name), n;
+
+		n = kipc_recv(h, buf, sizeof(buf), 0, 0, 0);
+		_exit(n == 2 ? 0 : n < 0 ? -n : 100);
+	}
+	wait_blocked(fd, 1, 0);
+	ASSERT_OK(ptrace(PTRACE_ATTACH, pid, NULL, NULL));
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_OK(ptrace(PTRACE_DETACH, pid, NULL, NULL));
 	wait_blocked(fd, 1, 0);
 	ASSERT_OK(sendstr(fd, "ok", 0));
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -405,7 +433,7 @@ TEST(restarted_receive_keeps_what_is_left_of_its_timeout)
 		int h = attach(name);
 
 		m->timeout_ns = 3000000000ull;
-		_exit(kipc_recv_msg(h, m) < 0 ? errno : 0);
+		_exit(-kipc_recv_msg(h, m));
 	}
 	wait_blocked(fd, 1, 0);
 	ASSERT_OK(kill(pid, SIGSTOP));
