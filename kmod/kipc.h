@@ -99,9 +99,10 @@ struct kipc_user {
 	struct hlist_node	node;		/* under kipc_users_lock */
 	atomic_t		mailboxes;	/* created, not yet destroyed */
 	atomic_long_t		bytes;		/* charged for queued messages */
+	atomic_t		monitors;	/* KIPC_CMD_MONITOR subscriptions */
 	spinlock_t		rl_lock;	/* the event token bucket (netlink.c) */
-	u64			rl_credit;
-	u64			rl_stamp;
+	u64			rl_credit;	/* under rl_lock: event-nanoseconds */
+	u64			rl_stamp;	/* under rl_lock: last refill */
 };
 
 /*

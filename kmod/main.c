@@ -54,7 +54,7 @@ MODULE_PARM_DESC(default_capacity_bytes, "Bytes a new mailbox holds (65536)");
 module_param_named(max_total_bytes, kipc_max_total_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "Memory for all queued messages (64 MiB)");
 module_param_named(event_rate, kipc_event_rate, uint, 0644);
-MODULE_PARM_DESC(event_rate, "Per-message netlink events per second, 0 = no limit (1000)");
+MODULE_PARM_DESC(event_rate, "Per-message netlink events per second per user, 0 = no limit (1000)");
 module_param_named(max_notify, kipc_max_notify, uint, 0644);
 MODULE_PARM_DESC(max_notify, "Signal registrations per mailbox (64)");
 

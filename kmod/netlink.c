@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic netlink family "kipc": mailbox and module-wide queries, and
- * the "monitor" multicast group of events.
+ * mailbox events for monitors.
  *
  * Queries run in the context of the process that sends (or, for the later
  * parts of a dump, reads) the request: they see the mailboxes of its IPC
@@ -9,29 +9,60 @@
  * No privilege is needed, as for /proc/sysvipc/msg. The family is usable in
  * every network namespace.
  *
- * Events are multicast to listeners in the initial network namespace only,
- * for the mailboxes of every IPC namespace, with uids, gids and pids as the
- * initial namespaces see them: the host-wide view of a tracer. They are
- * built only when someone listens. Per-message events (SEND, RECV) and the
- * ones a sender can cause once per attempt (FULL, NOTIFY) share a token
- * bucket of event_rate per second (module parameter; 0 = no limit), so a
- * flood costs senders little; what it drops is counted, and every event
- * carries the running total. CREATE and DESTROY are never dropped by the
- * limit. No event carries payload bytes or kernel addresses.
+ * Events reach two kinds of listener, and nobody else (SPEC section 6):
+ *
+ *  - The "monitor" multicast group is the host-wide view of a tracer: the
+ *    mailboxes of every IPC namespace, with uids, gids and pids as the
+ *    initial namespaces see them, multicast in the initial network
+ *    namespace only. Joining it needs CAP_SYS_ADMIN there
+ *    (GENL_MCAST_CAP_SYS_ADMIN; genetlink checks it at join time).
+ *
+ *  - KIPC_CMD_MONITOR subscribes the socket that sends it, with no
+ *    privilege, to the events of the sender's IPC namespace: what `list`
+ *    shows it, and nothing else. Each event is unicast to each subscriber
+ *    of the mailbox's namespace (found through a per-namespace list, never
+ *    by scanning every subscriber), translated into the namespaces the
+ *    subscriber had when it subscribed. A subscriber whose socket is full
+ *    loses that event alone, and the loss is counted for it. The
+ *    subscription ends when the socket is closed (NETLINK_URELEASE).
+ *
+ * Events are built only when someone listens. Per-message events (SEND,
+ * RECV) and the ones a sender can cause once per attempt (FULL, NOTIFY) go
+ * through a token bucket of event_rate per second per acting user (the
+ * user of the handle that acted; 0 = no limit), so one user's flood costs
+ * senders little and suppresses that user's events only. CREATE and
+ * DESTROY are never dropped, nor the module's own actions. What the limit
+ * drops is counted exactly, and every event carries the count its listener
+ * needs: the host-wide total on the group, the events of its namespace
+ * dropped since it subscribed for a subscriber. No event carries payload
+ * bytes or kernel addresses.
  */
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
+#include <linux/proc_ns.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 
 #include "kipc.h"
 
@@ -41,12 +72,11 @@ enum kipc_nl_mcgrp {
 
 static struct genl_family kipc_nl_family;
 
+/* Every event the rate limit dropped, of every namespace (STATS, group). */
 static atomic64_t kipc_events_suppressed = ATOMIC64_INIT(0);
 
-/* The token bucket; credit is in event-nanoseconds: an event costs 1 s. */
-static DEFINE_SPINLOCK(kipc_rl_lock);
-static u64 kipc_rl_credit;
-static u64 kipc_rl_stamp;
+/* KIPC_CMD_MONITOR subscriptions now; written under kipc_nl_subs_lock. */
+static unsigned int kipc_nl_nr_subs;
 
 static const struct nla_policy kipc_mbox_get_policy[KIPC_A_MBOX_NAME + 1] = {
 	[KIPC_A_MBOX_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
@@ -263,7 +293,9 @@ static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      KIPC_A_PAD) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_EVENTS_SUPPRESSED,
 			      atomic64_read(&kipc_events_suppressed),
-			      KIPC_A_PAD))
+			      KIPC_A_PAD) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MONITORS,
+			READ_ONCE(kipc_nl_nr_subs)))
 		goto nla_put_failure;
 
 	genlmsg_end(msg, hdr);
@@ -272,6 +304,242 @@ static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 nla_put_failure:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/* ---------------------------------------------------------- subscriptions */
+
+static unsigned int kipc_max_user_monitors = 16;
+module_param_named(max_user_monitors, kipc_max_user_monitors, uint, 0644);
+MODULE_PARM_DESC(max_user_monitors,
+		 "KIPC_CMD_MONITOR subscriptions per user, CAP_SYS_RESOURCE exempt (16)");
+
+/*
+ * The subscriptions of one IPC namespace; it exists while it has any. It
+ * holds a reference to the namespace, so the address it is found by is not
+ * reused by a new namespace while a subscriber could be sent its events.
+ */
+struct kipc_nl_ns {
+	struct hlist_node	node;		/* kipc_nl_nss */
+	struct ipc_namespace	*ns;
+	struct list_head	subs;		/* kipc_nl_sub.node */
+	atomic64_t		suppressed;	/* its events the limit dropped */
+};
+
+/* One socket's KIPC_CMD_MONITOR. */
+struct kipc_nl_sub {
+	struct list_head	node;		/* kipc_nl_ns.subs */
+	struct hlist_node	port_node;	/* kipc_nl_ports */
+	struct kipc_nl_ns	*nsw;
+	struct sock		*sk;		/* held, to see it closing */
+	u32			portid;		/* in sock_net(sk) */
+	struct user_namespace	*user_ns;	/* the subscriber's, for uids */
+	struct pid_namespace	*pid_ns;	/* and for pids */
+	struct kipc_user	*user;		/* charged against the limit */
+	u64			suppressed_base;
+	atomic64_t		lost;		/* events its full socket refused */
+};
+
+/*
+ * Event senders walk kipc_nl_nss and each kipc_nl_ns's list under
+ * kipc_nl_srcu (they allocate with GFP_KERNEL meanwhile); subscribing and
+ * unsubscribing change them under kipc_nl_subs_lock, which is also the
+ * lock of kipc_nl_ports (subscriptions by portid, for NETLINK_URELEASE).
+ * No event takes the mutex: it is per socket, not per message.
+ */
+DEFINE_STATIC_SRCU(kipc_nl_srcu);
+static DEFINE_MUTEX(kipc_nl_subs_lock);
+static DEFINE_HASHTABLE(kipc_nl_nss, 6);
+static DEFINE_HASHTABLE(kipc_nl_ports, 6);
+static bool kipc_nl_up;		/* events may be sent (set once registered) */
+
+/* The subscriptions of @ns, or NULL. Under kipc_nl_srcu or the mutex. */
+static struct kipc_nl_ns *kipc_nl_ns_find(struct ipc_namespace *ns)
+{
+	struct kipc_nl_ns *nsw;
+
+	hlist_for_each_entry_srcu(nsw,
+				  &kipc_nl_nss[hash_min((unsigned long)ns,
+						       HASH_BITS(kipc_nl_nss))],
+				  node, srcu_read_lock_held(&kipc_nl_srcu) ||
+					lockdep_is_held(&kipc_nl_subs_lock))
+		if (nsw->ns == ns)
+			return nsw;
+	return NULL;
+}
+
+static u32 kipc_nl_port_key(const struct net *net, u32 portid)
+{
+	return hash_32(portid ^ hash_ptr(net, 32), 32);
+}
+
+/* Frees what kipc_nl_unlink() took out; no SRCU reader can see it now. */
+static void kipc_nl_sub_free(struct kipc_nl_sub *sub)
+{
+	atomic_dec(&sub->user->monitors);
+	kipc_user_put(sub->user);
+	put_pid_ns(sub->pid_ns);
+	put_user_ns(sub->user_ns);
+	sock_put(sub->sk);
+	kfree(sub);
+}
+
+static void kipc_nl_ns_free(struct kipc_nl_ns *nsw)
+{
+	/* put_ipc_ns() is not exported; this is what nsfs itself calls. */
+	nsw->ns->ns.ops->put(&nsw->ns->ns);
+	kfree(nsw);
+}
+
+/*
+ * Takes @sub out of every list. Returns its namespace's entry if that was
+ * the last subscription, to be freed with it after a grace period.
+ */
+static struct kipc_nl_ns *kipc_nl_unlink(struct kipc_nl_sub *sub)
+{
+	struct kipc_nl_ns *nsw = sub->nsw;
+
+	lockdep_assert_held(&kipc_nl_subs_lock);
+
+	hash_del(&sub->port_node);
+	list_del_rcu(&sub->node);
+	WRITE_ONCE(kipc_nl_nr_subs, kipc_nl_nr_subs - 1);
+	if (!list_empty(&nsw->subs))
+		return NULL;
+	hash_del_rcu(&nsw->node);
+	return nsw;
+}
+
+static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct sock *sk = NETLINK_CB(skb).sk;
+	struct net *net = genl_info_net(info);
+	u32 portid = info->snd_portid;
+	struct kipc_nl_ns *nsw, *new_nsw;
+	struct kipc_nl_sub *sub, *old;
+	struct kipc_user *u;
+	int ret;
+
+	u = kipc_user_get(current_uid());
+	if (!u)
+		return -ENOMEM;
+	if (atomic_inc_return(&u->monitors) >
+	    READ_ONCE(kipc_max_user_monitors) && !capable(CAP_SYS_RESOURCE)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "this user has max_user_monitors subscriptions");
+		ret = -ENOSPC;
+		goto out_uncount;
+	}
+	sub = kzalloc(sizeof(*sub), GFP_KERNEL_ACCOUNT);
+	new_nsw = kzalloc(sizeof(*new_nsw), GFP_KERNEL_ACCOUNT);
+	if (!sub || !new_nsw) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+
+	mutex_lock(&kipc_nl_subs_lock);
+	hash_for_each_possible(kipc_nl_ports, old, port_node,
+			       kipc_nl_port_key(net, portid)) {
+		if (old->sk == sk) {
+			mutex_unlock(&kipc_nl_subs_lock);
+			NL_SET_ERR_MSG(info->extack,
+				       "this socket is already subscribed");
+			ret = -EALREADY;
+			goto out_free;
+		}
+	}
+	nsw = kipc_nl_ns_find(ns);
+	if (!nsw) {
+		nsw = new_nsw;
+		new_nsw = NULL;
+		nsw->ns = get_ipc_ns(ns);
+		INIT_LIST_HEAD(&nsw->subs);
+		atomic64_set(&nsw->suppressed, 0);
+		hash_add_rcu(kipc_nl_nss, &nsw->node, (unsigned long)ns);
+	}
+	sock_hold(sk);
+	sub->sk = sk;
+	sub->portid = portid;
+	sub->nsw = nsw;
+	sub->user_ns = get_user_ns(current_user_ns());
+	sub->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	sub->user = u;
+	sub->suppressed_base = atomic64_read(&nsw->suppressed);
+	atomic64_set(&sub->lost, 0);
+	hash_add(kipc_nl_ports, &sub->port_node, kipc_nl_port_key(net, portid));
+	list_add_tail_rcu(&sub->node, &nsw->subs);
+	WRITE_ONCE(kipc_nl_nr_subs, kipc_nl_nr_subs + 1);
+	mutex_unlock(&kipc_nl_subs_lock);
+	kfree(new_nsw);
+	return 0;
+
+out_free:
+	kfree(new_nsw);
+	kfree(sub);
+out_uncount:
+	atomic_dec(&u->monitors);
+	kipc_user_put(u);
+	return ret;
+}
+
+/*
+ * A netlink socket is closing (any protocol's, any namespace's): end its
+ * subscription. Netlink has already unhashed it, so its portid may be
+ * bound again meanwhile; the entry to drop is the one whose socket is dead.
+ * Process context (a blocking notifier chain).
+ */
+static int kipc_nl_sock_released(struct notifier_block *nb,
+				 unsigned long state, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct kipc_nl_sub *sub, *found = NULL;
+	struct kipc_nl_ns *nsw = NULL;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
+	    !READ_ONCE(kipc_nl_nr_subs))
+		return NOTIFY_DONE;
+
+	mutex_lock(&kipc_nl_subs_lock);
+	hash_for_each_possible(kipc_nl_ports, sub, port_node,
+			       kipc_nl_port_key(n->net, n->portid)) {
+		if (sub->portid == n->portid && net_eq(sock_net(sub->sk), n->net) &&
+		    sock_flag(sub->sk, SOCK_DEAD)) {
+			found = sub;
+			nsw = kipc_nl_unlink(sub);
+			break;
+		}
+	}
+	mutex_unlock(&kipc_nl_subs_lock);
+	if (!found)
+		return NOTIFY_DONE;
+
+	synchronize_srcu(&kipc_nl_srcu);
+	kipc_nl_sub_free(found);
+	if (nsw)
+		kipc_nl_ns_free(nsw);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kipc_nl_notifier = {
+	.notifier_call = kipc_nl_sock_released,
+};
+
+/* Module unload: no event is in flight and no request can come. */
+static void kipc_nl_unsubscribe_all(void)
+{
+	struct kipc_nl_sub *sub;
+	struct kipc_nl_ns *nsw;
+	struct hlist_node *tmp;
+	int bkt;
+
+	mutex_lock(&kipc_nl_subs_lock);
+	hash_for_each_safe(kipc_nl_ports, bkt, tmp, sub, port_node) {
+		nsw = kipc_nl_unlink(sub);
+		kipc_nl_sub_free(sub);
+		if (nsw)
+			kipc_nl_ns_free(nsw);
+	}
+	mutex_unlock(&kipc_nl_subs_lock);
 }
 
 static const struct genl_ops kipc_nl_ops[] = {
@@ -287,10 +555,17 @@ static const struct genl_ops kipc_nl_ops[] = {
 		.cmd		= KIPC_CMD_STATS_GET,
 		.doit		= kipc_nl_stats_get_doit,
 	},
+	{
+		/* No policy: no attribute yet; any is refused. */
+		.cmd		= KIPC_CMD_MONITOR,
+		.doit		= kipc_nl_monitor_doit,
+	},
 };
 
 static const struct genl_multicast_group kipc_nl_mcgrps[] = {
-	[KIPC_NL_MCGRP_MONITOR] = { .name = KIPC_GENL_MCGRP_MONITOR },
+	/* Every namespace's mailboxes: for CAP_SYS_ADMIN only. */
+	[KIPC_NL_MCGRP_MONITOR] = { .name = KIPC_GENL_MCGRP_MONITOR,
+				    .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
 
 static struct genl_family kipc_nl_family __ro_after_init = {
@@ -312,112 +587,226 @@ static struct genl_family kipc_nl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(kipc_nl_mcgrps),
 };
 
-static bool kipc_nl_listening(void)
-{
-	return genl_has_listeners(&kipc_nl_family, &init_net,
-				  KIPC_NL_MCGRP_MONITOR) > 0;
-}
+/* ----------------------------------------------------------------- events */
 
-/* True if an event may go out now; else counts it as suppressed. */
-static bool kipc_nl_ratelimit(void)
+/* What one event says besides the mailbox; the same for every listener. */
+struct kipc_nl_ev {
+	enum kipc_event	event;
+	bool		is_msg;
+	u64		seq;
+	u32		len;
+	u32		type;
+	u64		time;
+};
+
+/*
+ * True if an event @u caused may go out now, else false. A token bucket per
+ * user, refilled at event_rate per second up to a second's worth; credit is
+ * in event-nanoseconds (an event costs NSEC_PER_SEC). The lock is the
+ * user's own: users never contend for it.
+ */
+static bool kipc_nl_ratelimit(struct kipc_user *u)
 {
 	u32 rate = READ_ONCE(kipc_event_rate);
 	u64 now, credit;
 	bool ok;
 
-	if (!rate)
+	if (!rate || !u)
 		return true;
 
-	spin_lock(&kipc_rl_lock);
+	spin_lock(&u->rl_lock);
 	now = ktime_get_ns();
-	/* A second's worth fills the bucket: rate events of burst. */
-	credit = kipc_rl_credit +
-		 min_t(u64, now - kipc_rl_stamp, NSEC_PER_SEC) * rate;
+	credit = u->rl_credit +
+		 min_t(u64, now - u->rl_stamp, NSEC_PER_SEC) * rate;
 	credit = min_t(u64, credit, (u64)rate * NSEC_PER_SEC);
-	kipc_rl_stamp = now;
+	u->rl_stamp = now;
 	ok = credit >= NSEC_PER_SEC;
 	if (ok)
 		credit -= NSEC_PER_SEC;
-	kipc_rl_credit = credit;
-	spin_unlock(&kipc_rl_lock);
-
-	if (!ok)
-		atomic64_inc(&kipc_events_suppressed);
+	u->rl_credit = credit;
+	spin_unlock(&u->rl_lock);
 	return ok;
 }
 
-static void kipc_nl_event(struct kipc_mbox *mb, enum kipc_event event,
-			  bool is_msg, u64 seq, u32 len, u32 type)
+/*
+ * One event message: @info's mailbox as @user_ns sees its uids (its pids
+ * are already translated), @pid the acting process. @lost is for a
+ * subscriber only.
+ */
+static struct sk_buff *kipc_nl_ev_msg(const struct kipc_nl_ev *ev,
+				      const struct kipc_mbox_info *info,
+				      struct user_namespace *user_ns,
+				      pid_t pid, u64 suppressed,
+				      const atomic64_t *lost)
 {
-	struct kipc_mbox_info info;
 	struct sk_buff *skb;
 	void *hdr;
 
 	skb = genlmsg_new(kipc_nl_mbox_size() +
 			  4 * nla_total_size(sizeof(u32)) +
-			  3 * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+			  4 * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!skb)
-		return;
+		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &kipc_nl_family, 0, KIPC_CMD_EVENT);
 	if (!hdr)
 		goto out_free;
-
-	kipc_mbox_info_ns(mb, &info, &init_pid_ns);
-	if (nla_put_u32(skb, KIPC_A_EVENT, event) ||
-	    nla_put_u64_64bit(skb, KIPC_A_EVENT_TIME, ktime_get_ns(),
+	if (nla_put_u32(skb, KIPC_A_EVENT, ev->event) ||
+	    nla_put_u64_64bit(skb, KIPC_A_EVENT_TIME, ev->time, KIPC_A_PAD) ||
+	    nla_put_u32(skb, KIPC_A_EVENT_PID, pid) ||
+	    nla_put_u64_64bit(skb, KIPC_A_EVENT_SUPPRESSED, suppressed,
 			      KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_EVENT_PID, task_tgid_nr(current)) ||
-	    nla_put_u64_64bit(skb, KIPC_A_EVENT_SUPPRESSED,
-			      atomic64_read(&kipc_events_suppressed),
-			      KIPC_A_PAD) ||
-	    kipc_nl_put_mbox(skb, &info, &init_user_ns))
+	    (lost &&
+	     nla_put_u64_64bit(skb, KIPC_A_EVENT_LOST, atomic64_read(lost),
+			       KIPC_A_PAD)) ||
+	    kipc_nl_put_mbox(skb, info, user_ns))
 		goto out_free;
-	if (is_msg &&
-	    (nla_put_u64_64bit(skb, KIPC_A_MSG_SEQ, seq, KIPC_A_PAD) ||
-	     nla_put_u32(skb, KIPC_A_MSG_LEN, len) ||
-	     nla_put_u32(skb, KIPC_A_MSG_TYPE, type)))
+	if (ev->is_msg &&
+	    (nla_put_u64_64bit(skb, KIPC_A_MSG_SEQ, ev->seq, KIPC_A_PAD) ||
+	     nla_put_u32(skb, KIPC_A_MSG_LEN, ev->len) ||
+	     nla_put_u32(skb, KIPC_A_MSG_TYPE, ev->type)))
 		goto out_free;
 	genlmsg_end(skb, hdr);
-
-	/* -ESRCH when the last listener just left: nothing to do then. */
-	genlmsg_multicast(&kipc_nl_family, skb, 0, KIPC_NL_MCGRP_MONITOR,
-			  GFP_KERNEL);
-	return;
+	return skb;
 
 out_free:
 	nlmsg_free(skb);
+	return NULL;
+}
+
+/* The host-wide view, to the "monitor" group. */
+static void kipc_nl_multicast(struct kipc_mbox *mb, const struct kipc_nl_ev *ev)
+{
+	struct kipc_mbox_info info;
+	struct sk_buff *skb;
+
+	kipc_mbox_info_ns(mb, &info, &init_pid_ns);
+	skb = kipc_nl_ev_msg(ev, &info, &init_user_ns, task_tgid_nr(current),
+			     atomic64_read(&kipc_events_suppressed), NULL);
+	/* -ESRCH when the last listener just left: nothing to do then. */
+	if (skb)
+		genlmsg_multicast(&kipc_nl_family, skb, 0,
+				  KIPC_NL_MCGRP_MONITOR, GFP_KERNEL);
+}
+
+/* To each subscriber of @mb's namespace, as its namespaces see it. */
+static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
+			    const struct kipc_nl_ev *ev)
+{
+	struct pid_namespace *info_ns = NULL;
+	struct kipc_mbox_info info;
+	struct kipc_nl_sub *sub;
+	struct sk_buff *skb;
+	int ret;
+
+	list_for_each_entry_srcu(sub, &nsw->subs, node,
+				 srcu_read_lock_held(&kipc_nl_srcu)) {
+		/* Closing: its portid may already be another socket's. */
+		if (sock_flag(sub->sk, SOCK_DEAD))
+			continue;
+		/* Usually they all share one pid namespace: one snapshot. */
+		if (sub->pid_ns != info_ns) {
+			kipc_mbox_info_ns(mb, &info, sub->pid_ns);
+			info_ns = sub->pid_ns;
+		}
+		skb = kipc_nl_ev_msg(ev, &info, sub->user_ns,
+				     task_tgid_nr_ns(current, sub->pid_ns),
+				     atomic64_read(&nsw->suppressed) -
+				     sub->suppressed_base, &sub->lost);
+		if (!skb) {
+			atomic64_inc(&sub->lost);
+			continue;
+		}
+		/* Never waits: a full socket refuses it (-EAGAIN). */
+		ret = genlmsg_unicast(sock_net(sub->sk), skb, sub->portid);
+		if (ret && ret != -ECONNREFUSED)
+			atomic64_inc(&sub->lost);
+	}
+}
+
+/* Process context, no kipc spinlock held; may sleep. */
+static void kipc_nl_event(struct kipc_mbox *mb, struct kipc_user *u,
+			  const struct kipc_nl_ev *ev)
+{
+	bool limited = ev->event != KIPC_EVENT_CREATE &&
+		       ev->event != KIPC_EVENT_DESTROY;
+	struct kipc_nl_ns *nsw = NULL;
+	bool group;
+	int idx;
+
+	/* The common case, nobody listening, costs two reads. */
+	group = READ_ONCE(kipc_nl_up) &&
+		genl_has_listeners(&kipc_nl_family, &init_net,
+				   KIPC_NL_MCGRP_MONITOR) > 0;
+	if (!group && !READ_ONCE(kipc_nl_nr_subs))
+		return;
+
+	idx = srcu_read_lock(&kipc_nl_srcu);
+	if (!READ_ONCE(kipc_nl_up))
+		goto out;
+	nsw = kipc_nl_ns_find(mb->ns);
+	if (!group && !nsw)
+		goto out;
+	if (limited && !kipc_nl_ratelimit(u)) {
+		atomic64_inc(&kipc_events_suppressed);
+		if (nsw)
+			atomic64_inc(&nsw->suppressed);
+		goto out;
+	}
+	if (group)
+		kipc_nl_multicast(mb, ev);
+	if (nsw)
+		kipc_nl_unicast(mb, nsw, ev);
+out:
+	srcu_read_unlock(&kipc_nl_srcu, idx);
 }
 
 /*
  * CREATE, DESTROY, FULL, NOTIFY. Process context; mb->lock is not held (the
- * registry lock may be, for DESTROY).
+ * registry lock may be, for DESTROY). @u acted; NULL for the module itself.
  */
 void kipc_nl_mbox_event(struct kipc_mbox *mb, struct kipc_user *u,
 			enum kipc_event event)
 {
-	if (!kipc_nl_listening())
-		return;
-	if (event != KIPC_EVENT_CREATE && event != KIPC_EVENT_DESTROY &&
-	    !kipc_nl_ratelimit())
-		return;
-	kipc_nl_event(mb, event, false, 0, 0, 0);
+	struct kipc_nl_ev ev = { .event = event, .time = ktime_get_ns() };
+
+	kipc_nl_event(mb, u, &ev);
 }
 
 /* SEND, RECV. Process context, no kipc lock held. */
 void kipc_nl_msg_event(struct kipc_mbox *mb, struct kipc_user *u,
 		       enum kipc_event event, u64 seq, u32 len, u32 type)
 {
-	if (!kipc_nl_listening() || !kipc_nl_ratelimit())
-		return;
-	kipc_nl_event(mb, event, true, seq, len, type);
+	struct kipc_nl_ev ev = {
+		.event = event, .is_msg = true, .seq = seq, .len = len,
+		.type = type, .time = ktime_get_ns(),
+	};
+
+	kipc_nl_event(mb, u, &ev);
 }
 
 int __init kipc_netlink_init(void)
 {
-	return genl_register_family(&kipc_nl_family);
+	int ret;
+
+	ret = genl_register_family(&kipc_nl_family);
+	if (ret)
+		return ret;
+	ret = netlink_register_notifier(&kipc_nl_notifier);
+	if (ret) {
+		genl_unregister_family(&kipc_nl_family);
+		return ret;
+	}
+	WRITE_ONCE(kipc_nl_up, true);
+	return 0;
 }
 
 void kipc_netlink_exit(void)
 {
+	/* No event after this; none in flight once the grace period ends. */
+	WRITE_ONCE(kipc_nl_up, false);
+	synchronize_srcu(&kipc_nl_srcu);
+	/* Waits for requests in flight; then no subscription can be added. */
 	genl_unregister_family(&kipc_nl_family);
+	netlink_unregister_notifier(&kipc_nl_notifier);
+	kipc_nl_unsubscribe_all();
 }

@@ -11,15 +11,19 @@ params=/sys/module/kipc/parameters
 setup() {
 	box="nl-$BATS_TEST_NUMBER-$$"
 	mon_pid=
+	sub_pid=
 	saved_max=
 	saved_rate=
+	mon0=$(monitors)	# subscriptions before the test's own
 }
 
 teardown() {
-	if [ -n "$mon_pid" ]; then
-		kill -9 "$mon_pid" 2>/dev/null || true
-		wait "$mon_pid" 2>/dev/null || true
-	fi
+	local p
+
+	for p in $mon_pid $sub_pid; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	if [ -n "${KIPC_ROOT:-}" ] && [ ! -e /sys/module/kipc ]; then
 		insmod "${KIPC_KO:-$KIPC_ROOT/kmod/kipc.ko}" || true
 	fi
@@ -28,7 +32,7 @@ teardown() {
 	[ -z "$saved_rate" ] || echo "$saved_rate" >"$params/event_rate"
 }
 
-@test "genl sees family kipc, version 1, two commands and group monitor" {
+@test "genl sees family kipc, version 1, three commands and group monitor" {
 	run genl ctrl list
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Name: kipc"* ]]
@@ -39,6 +43,7 @@ teardown() {
 	[[ "$output" == *"Version: 0x1"* ]]
 	[[ "$output" == *"ID-0x1 "* ]]
 	[[ "$output" == *"ID-0x2 "* ]]
+	[[ "$output" == *"ID-0x4 "* ]]	# monitor; 0x3 (event) is no request
 	[[ "$output" == *"name: monitor"* ]]
 	[ -n "$(monitor_group)" ]
 }
@@ -167,7 +172,7 @@ teardown() {
 	out=$BATS_TEST_TMPDIR/mon
 	kipcctl -j monitor --count 6 "$box" >"$out" 2>"$out.err" 3>&- &
 	mon_pid=$!
-	wait_joined "$mon_pid"
+	wait_subscribed $((mon0 + 1))
 	id=$(field "$(kipcctl -j create --capacity 1 "$box")" id)
 	kipcctl send --type 7 "$box" one
 	kipcctl recv "$box" >/dev/null
@@ -223,7 +228,7 @@ teardown() {
 	out=$BATS_TEST_TMPDIR/mon
 	kipcctl monitor --count 2 "$box" >"$out" 2>&1 3>&- &
 	mon_pid=$!
-	wait_joined "$mon_pid"
+	wait_subscribed $((mon0 + 1))
 	id=$(field "$(kipcctl -j create "$box")" id)
 	kipcctl send "$box" hi
 	rc=0
@@ -235,53 +240,79 @@ teardown() {
 	grep -Eq "^[0-9]+\.[0-9]{9} create +mailbox=$box id=$id pid=[0-9]+$" "$out"
 	grep -Eq "^[0-9]+\.[0-9]{9} send +mailbox=$box id=$id pid=[0-9]+ seq=1 len=2 type=0$" "$out"
 
+	wait_subscribed "$mon0"
+	for opt in "" -A; do
 	for sig in INT TERM; do
-		kipcctl monitor >"$out" 2>&1 3>&- &
+		# shellcheck disable=SC2086 # no word for no option
+		kipcctl $opt monitor >"$out" 2>&1 3>&- &
 		mon_pid=$!
-		wait_joined "$mon_pid"
+		if [ -n "$opt" ]; then
+			wait_joined "$mon_pid"
+		else
+			wait_subscribed $((mon0 + 1))
+		fi
 		kill -s "$sig" "$mon_pid"
 		rc=0
 		wait_exit "$mon_pid" 20 || rc=$?
 		mon_pid=
-		[ "$rc" -eq 0 ] || { echo "SIG$sig: status $rc"; cat "$out"; false; }
+		[ "$rc" -eq 0 ] || { echo "$opt SIG$sig: status $rc"; cat "$out"; false; }
+		# Its subscription ended with its socket.
+		wait_subscribed "$mon0"
+	done
 	done
 }
 
-@test "per-message events are rate-limited, counted and reported" {
+@test "per-message events are rate-limited and counted, for the group and a subscriber alike" {
 	out=$BATS_TEST_TMPDIR/mon
 	saved_rate=$(cat $params/event_rate)
 	kipcctl create --capacity 200 "$box"
 	sup0=$(field "$(kipcctl -j stats)" events_suppressed)
 
 	echo 5 >$params/event_rate
-	kipcctl -j monitor "$box" >"$out" 2>"$out.err" 3>&- &
+	# The group (every namespace) and a subscription (this one) at once.
+	kipcctl -A -j monitor "$box" >"$out" 2>"$out.err" 3>&- &
 	mon_pid=$!
 	wait_joined "$mon_pid"
+	kipcctl -j monitor "$box" >"$out.s" 2>"$out.s.err" 3>&- &
+	sub_pid=$!
+	wait_subscribed $((mon0 + 1))
 	kipcctl send --count 60 "$box" x
 	sleep 1.5	# the bucket refills
 	kipcctl send "$box" last
 	sup1=$(field "$(kipcctl -j stats)" events_suppressed)
-	sleep 0.5
-	kill -TERM "$mon_pid"
-	rc=0
-	wait_exit "$mon_pid" 20 || rc=$?
+	wait_for 20 grep -q '"len":4' "$out"
+	wait_for 20 grep -q '"len":4' "$out.s"
+	kill -TERM "$mon_pid" "$sub_pid"
+	for p in "$mon_pid" "$sub_pid"; do
+		rc=0
+		wait_exit "$p" 20 || rc=$?
+		[ "$rc" -eq 0 ]
+	done
 	mon_pid=
-	cat "$out.err"
-	[ "$rc" -eq 0 ]
+	sub_pid=
+	cat "$out.err" "$out.s.err"
 	n=$(wc -l <"$out")
 	echo "events: $n, suppressed: $sup0 -> $sup1"
 	[ "$n" -ge 2 ]
 	[ "$n" -le 30 ]
-	[ $((sup1 - sup0)) -ge $((61 - n)) ]
-	# The last event carries the running total; the monitor noted it.
+	# Each event went out to both, or was suppressed once for both.
+	[ "$(wc -l <"$out.s")" -eq "$n" ]
+	[ $((n + sup1 - sup0)) -eq 61 ]
+	# The group's last event carries the module's total; the
+	# subscriber's, what its namespace lost since it subscribed.
 	[ "$(field "$(tail -n 1 "$out")" suppressed)" -eq "$sup1" ]
-	grep -q "suppressed by the rate limit" "$out.err"
+	[ "$(field "$(tail -n 1 "$out.s")" suppressed)" -eq $((sup1 - sup0)) ]
+	[ "$(field "$(tail -n 1 "$out.s")" lost)" -eq 0 ]
+	for f in "$out.err" "$out.s.err"; do
+		[ "$(grep -o '[0-9]* more events suppressed by the rate limit' "$f" |
+			awk '{ s += $1 } END { print s + 0 }')" -eq $((sup1 - sup0)) ]
+	done
 
 	# 0 is no limit: every event goes out, none is suppressed.
 	echo 0 >$params/event_rate
 	kipcctl -j monitor --count 40 "$box" >"$out" 2>&1 3>&- &
 	mon_pid=$!
-	wait_joined "$mon_pid"
+	wait_subscribed $((mon0 + 1))
 	kipcctl recv --count 40 "$box" >/dev/null
 	rc=0
 	wait_exit "$mon_pid" 20 || rc=$?
@@ -322,6 +353,8 @@ teardown() {
 	check "EOPNOTSUPP" 0
 	check "EOPNOTSUPP" 200
 	check "EOPNOTSUPP" --dump stats
+	check "EINVAL" monitor id:u32:1			# monitor takes none either
+	check "EOPNOTSUPP" --dump monitor
 	check "EINVAL: Unknown attribute type" --dump get 999:u32:1
 	# Still answering, and the mailbox is untouched.
 	run kipcctl -j show "$box"

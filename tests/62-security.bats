@@ -15,6 +15,9 @@ setup() {
 	box="sec-$BATS_TEST_NUMBER-$$"
 	mon_pid=
 	bg_pids=()
+	saved_rate=
+	saved_maxmon=
+	mon0=$(monitors)	# subscriptions before the test's own
 }
 
 teardown() {
@@ -30,6 +33,8 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	kipc_ensure_loaded
+	[ -z "$saved_rate" ] || echo "$saved_rate" >"$params/event_rate"
+	[ -z "$saved_maxmon" ] || echo "$saved_maxmon" >"$params/max_user_monitors"
 	for p in "$box" "$box-2"; do
 		kipcctl destroy "$p" 2>/dev/null || true
 	done
@@ -99,15 +104,15 @@ stat_of() {
 	as_user 1000 kipcctl destroy "$box-2"
 }
 
-@test "nobody can list, show and monitor: sees every event, never a payload byte" {
+@test "nobody can list, show and monitor its namespace: sees every event, never a payload byte" {
 	out=$BATS_TEST_TMPDIR/mon
 	payload="ZQXJ-payload-$$-never-on-netlink"
 	# Not as_user: a function in the background would be a subshell, and
-	# wait_joined needs kipcctl's own pid.
+	# we need kipcctl's own pid.
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		kipcctl -j monitor --count 5 "$box" >"$out" 2>"$out.err" 3>&- &
 	mon_pid=$!
-	wait_joined "$mon_pid"
+	wait_subscribed $((mon0 + 1))
 
 	id=$(field "$(kipcctl -j create --mode 0600 "$box")" id)
 	kipcctl send --type 5 "$box" "$payload"
@@ -154,13 +159,242 @@ stat_of() {
 	[[ $list != *ZQXJ* && $show != *ZQXJ* ]]
 }
 
+# The events of $2 (a name) in JSON lines file $1, as "event:id" words.
+events_of() {
+	local l
+
+	while read -r l; do
+		[ "$(field "$l" name)" = "\"$2\"" ] &&
+			echo "$(field "$l" event | tr -d '"'):$(field "$l" id)"
+	done <"$1"
+}
+
+@test "nobody's monitor learns nothing of root's 0600 mailbox in another IPC namespace; root's -A monitor sees it" {
+	out=$BATS_TEST_TMPDIR/mon
+	inner="$box-inner-ZQXJ"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		kipcctl -j monitor --count 2 >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_subscribed $((mon0 + 1))
+	kipcctl -A -j monitor >"$out.all" 2>"$out.all.err" 3>&- &
+	bg_pids+=($!)
+	wait_joined "${bg_pids[0]}"
+
+	# Root, in a new IPC namespace (no user namespace): a 0600 mailbox,
+	# used and destroyed.
+	unshare --ipc sh -c "kipcctl create --mode 0600 '$inner' &&
+		kipcctl send --type 9 '$inner' ZQXJ-secret &&
+		kipcctl recv '$inner' >/dev/null && kipcctl destroy '$inner'"
+	# Then one in nobody's namespace: the first events it may see.
+	id=$(field "$(kipcctl -j create "$box")" id)
+	kipcctl destroy "$box"
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$out" "$out.err"
+	[ "$rc" -eq 0 ]
+	# Nobody got exactly those two: nothing of the inner one came first.
+	[ "$(events_of "$out" "$box" | tr '\n' ' ')" = "create:$id destroy:$id " ]
+	[ "$(wc -l <"$out")" -eq 2 ]
+	run grep -c -e ZQXJ -e "\"id\":$((id - 1))," "$out" "$out.err"
+	[ "$output" = "$(printf '%s:0\n' "$out" "$out.err")" ]
+
+	# The host-wide view had all of it, in order, and the marker after.
+	wait_for 20 grep -q "\"event\":\"destroy\",.*\"id\":$id," "$out.all"
+	iid=$((id - 1))
+	[ "$(events_of "$out.all" "$inner" | tr '\n' ' ')" = \
+	  "create:$iid send:$iid recv:$iid destroy:$iid " ]
+	send=$(grep '"event":"send"' "$out.all" | grep -F "\"name\":\"$inner\"")
+	[ "$(field "$send" len)" = 11 ]
+	[ "$(field "$send" type)" = 9 ]
+	[ "$(field "$send" mode)" = '"0600"' ]
+	[ "$(events_of "$out.all" "$box" | tr '\n' ' ')" = "create:$id destroy:$id " ]
+}
+
+@test "a monitor in a new IPC namespace sees that namespace's events, not the host's" {
+	out=$BATS_TEST_TMPDIR/mon
+	hid=$(field "$(kipcctl -j create --mode 0666 "$box")" id)
+	# The same name inside; the host's mailbox busy meanwhile, through
+	# nsenter into the initial IPC namespace.
+	run unshare --ipc bash -c '
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			kipcctl -j monitor --count 3 >"$1" 2>&1 3>&- &
+		m=$!
+		until [ "$(kipcctl -j stats | grep -o "\"monitors\":[0-9]*")" = "\"monitors\":$3" ]; do
+			sleep 0.05
+		done
+		nsenter -t 1 -i kipcctl send "$2" host-mail || exit 1
+		nsenter -t 1 -i kipcctl recv "$2" >/dev/null || exit 1
+		kipcctl create "$2" && kipcctl send --type 3 "$2" inner &&
+			kipcctl destroy "$2" || exit 1
+		wait "$m"' _ "$out" "$box" $((mon0 + 1))
+	echo "$output"
+	cat "$out"
+	[ "$status" -eq 0 ]
+	mapfile -t ev <"$out"
+	[ "${#ev[@]}" -eq 3 ]
+	iid=$(field "${ev[0]}" id)
+	[ "$iid" != "$hid" ]
+	[ "$(events_of "$out" "$box" | tr '\n' ' ')" = "create:$iid send:$iid destroy:$iid " ]
+	[ "$(field "${ev[1]}" len)" = 5 ]
+	[ "$(field "${ev[1]}" type)" = 3 ]
+	# The host's mailbox had the message and its receive, unseen.
+	[ "$(field "$(kipcctl -j show "$box")" received)" = 1 ]
+}
+
+@test "in its own user and IPC namespaces, an unprivileged user monitors its mailboxes and nothing of the host's" {
+	# Files nobody can write; a FIFO to order host and inner actions.
+	out=/tmp/kipc-userns-$$.out
+	fifo=/tmp/kipc-userns-$$.go
+	install -m 0666 /dev/null "$out"
+	mkfifo -m 0666 "$fifo"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare --user --ipc --map-root-user bash -c '
+		kipcctl -j monitor --count 3 >"$1" 2>&1 3>&- &
+		m=$!
+		read -r _ <"$2"
+		kipcctl create --mode 0600 "$3" &&
+			kipcctl send --type 4 "$3" inner-mail &&
+			kipcctl destroy "$3" || exit 1
+		wait "$m"' _ "$out" "$fifo" "$box" 3>&- &
+	bg_pids+=($!)
+	wait_subscribed $((mon0 + 1))
+	# Root's mailbox of the same name on the host, used while it watches.
+	hid=$(field "$(kipcctl -j create "$box")" id)
+	kipcctl send "$box" ZQXJ-host
+	kipcctl destroy "$box"
+	echo go >"$fifo"
+	rc=0
+	wait_exit "${bg_pids[0]}" 30 || rc=$?
+	bg_pids=()
+	cat "$out"
+	rm -f "$fifo"
+	[ "$rc" -eq 0 ]
+	mapfile -t ev <"$out"
+	rm -f "$out"
+	[ "${#ev[@]}" -eq 3 ]
+	iid=$(field "${ev[0]}" id)
+	[ "$iid" -gt "$hid" ]
+	want=(create send destroy)
+	for i in 0 1 2; do
+		[ "$(field "${ev[$i]}" event)" = "\"${want[$i]}\"" ]
+		[ "$(field "${ev[$i]}" id)" = "$iid" ]
+		# Nobody is root in there, and sees itself so.
+		[ "$(field "${ev[$i]}" uid)" = 0 ]
+		[ "$(field "${ev[$i]}" gid)" = 0 ]
+	done
+	[ "$(field "${ev[1]}" len)" = 10 ]
+	[[ "${ev[*]}" != *ZQXJ* ]]
+}
+
+@test "nobody cannot join the monitor group (EPERM), even as root of its own user namespace" {
+	run as_user 65534 kipcctl -A monitor
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: monitor join monitor: Operation not permitted (EPERM)" ]
+	run as_user 65534 unshare --user --map-root-user kipcctl -j -A monitor --count 1
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: monitor join monitor: Operation not permitted (EPERM)" ]
+	run as_user 65534 kipcctl monitor -A
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"(EPERM)" ]]
+}
+
+depth_at_least() {
+	[ "$(field "$(kipcctl -j show "$1")" depth)" -ge "$2" ]
+}
+
+@test "one user's flood does not suppress another user's events; both are counted exactly" {
+	out=$BATS_TEST_TMPDIR/mon
+	saved_rate=$(cat $params/event_rate)
+	echo 5 >$params/event_rate
+	kipcctl create --mode 0666 --capacity 5000 --capacity-bytes $((1 << 20)) "$box"
+	kipcctl create --mode 0666 "$box-2"
+	# Both views: the host-wide group, and nobody's subscription.
+	kipcctl -A -j monitor >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		kipcctl -j monitor >"$out.s" 2>"$out.s.err" 3>&- &
+	bg_pids+=($!)
+	wait_subscribed $((mon0 + 1))
+	sup0=$(stat_of events_suppressed)
+
+	# uid 4001 floods (2,000 against a bucket of 5 a second) ...
+	as_user 4001 kipcctl send --count 2000 "$box" flood 3>&- &
+	flood=$!
+	wait_for 60 depth_at_least "$box" 100
+	# ... while uid 4002 sends 5, its own bucket's worth: none is lost.
+	as_user 4002 kipcctl send --count 5 "$box-2" other
+	wait "$flood"
+	# Root's event, once both are done, marks the end for both monitors.
+	kipcctl send "$box-2" end!
+	sup1=$(stat_of events_suppressed)
+	wait_for 20 grep -q '"len":4' "$out"
+	wait_for 20 grep -q '"len":4' "$out.s"
+	cat "$out.err" "$out.s.err"
+	for f in "$out" "$out.s"; do
+		flooded=$(grep '"event":"send"' "$f" | grep -cF "\"name\":\"$box\"")
+		other=$(grep '"event":"send"' "$f" | grep -F "\"name\":\"$box-2\"" | grep -c '"len":5,')
+		echo "$f: flood events seen $flooded, suppressed $((sup1 - sup0)); other user's $other"
+		[ "$other" -eq 5 ]
+		[ "$flooded" -ge 1 ]
+		[ $((flooded + sup1 - sup0)) -eq 2000 ]
+	done
+	[ "$(nl_sock "$mon_pid" 9)" = 0 ]
+	[ "$(nl_sock "${bg_pids[0]}" 9)" = 0 ]
+	[ "$(field "$(tail -n 1 "$out")" suppressed)" = "$sup1" ]
+	[ "$(field "$(tail -n 1 "$out.s")" suppressed)" = $((sup1 - sup0)) ]
+}
+
+@test "subscriptions end with their socket; max_user_monitors caps each user (ENOSPC)" {
+	saved_maxmon=$(cat $params/max_user_monitors)
+	[ "$saved_maxmon" = 16 ]
+	echo 2 >$params/max_user_monitors
+	# Subscribe and close, many times over the cap: none is left behind.
+	for i in $(seq 25); do
+		run as_user 65534 kipc-nlprobe monitor
+		[ "$output" = "ok 0" ] || { echo "cycle $i: $output"; false; }
+	done
+	[ "$(monitors)" = "$mon0" ]
+
+	# Two held open: a third is refused, for this user only.
+	for i in 1 2; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			kipcctl monitor >/dev/null 2>&1 3>&- &
+		bg_pids+=($!)
+		wait_subscribed $((mon0 + i))
+	done
+	run as_user 65534 kipc-nlprobe monitor
+	[ "$output" = "error ENOSPC: this user has max_user_monitors subscriptions" ]
+	run as_user 65534 kipcctl monitor
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: monitor: No space left on device (ENOSPC): this user has max_user_monitors subscriptions" ]
+	run as_user 1000 kipc-nlprobe monitor
+	[ "$output" = "ok 0" ]
+	run kipc-nlprobe monitor	# root: CAP_SYS_RESOURCE
+	[ "$output" = "ok 0" ]
+	[ "$(monitors)" = $((mon0 + 2)) ]
+
+	# One closes: room for one again.
+	kill "${bg_pids[0]}"
+	wait "${bg_pids[0]}" || true
+	wait_subscribed $((mon0 + 1))
+	run as_user 65534 kipc-nlprobe monitor
+	[ "$output" = "ok 0" ]
+	kill "${bg_pids[1]}"
+	wait "${bg_pids[1]}" || true
+	bg_pids=()
+	wait_subscribed "$mon0"
+}
+
 @test "a 100,000-message flood: sent = send events seen + suppressed, senders never blocked" {
 	out=$BATS_TEST_TMPDIR/mon
 	# The default rate limit, as a fresh module has it.
 	[ "$(cat $params/event_rate)" = 1000 ]
 	kipcctl create --capacity 130000 --capacity-bytes $((16 << 20)) "$box"
 	sup0=$(stat_of events_suppressed)
-	kipcctl -j monitor "$box" >"$out" 2>"$out.err" 3>&- &
+	# The host-wide view: its events carry the module's total.
+	kipcctl -A -j monitor "$box" >"$out" 2>"$out.err" 3>&- &
 	mon_pid=$!
 	wait_joined "$mon_pid"
 
@@ -196,13 +430,14 @@ stat_of() {
 		awk '{ s += $1 } END { print s + 0 }')" -eq $((sup1 - sup0)) ]
 	[ "$(grep -c 'events lost' "$out.err")" = 0 ]
 
-	# A monitor that stops reading (nobody's: its buffer is capped at
-	# rmem_max): senders go on, and what its full socket cannot take is
-	# dropped and counted, never waited for. The live one still sees all.
+	# A monitor that stops reading (nobody's subscription: its buffer is
+	# capped at rmem_max): senders go on, and what its full socket cannot
+	# take is dropped and counted, never waited for. The live one still
+	# sees all.
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		kipcctl -j monitor "$box" >"$out.2" 2>"$out.2.err" 3>&- &
 	bg_pids+=($!)
-	wait_joined "${bg_pids[0]}"
+	wait_subscribed $((mon0 + 1))
 	kill -STOP "${bg_pids[0]}"
 	timeout 600 kipcctl send --count 20000 "$box" y
 	kill -CONT "${bg_pids[0]}"
@@ -224,6 +459,10 @@ stat_of() {
 	[ $((seen2 + sup2 - sup1)) -eq 20001 ]
 	[ "$stopped_drops" -gt 0 ]
 	[ $((seen3 + sup2 - sup1 + stopped_drops)) -eq 20001 ]
+	# The subscriber's events said as much: what its namespace had
+	# suppressed since it subscribed, and what its own socket lost.
+	[ "$(field "$(tail -n 1 "$out.2")" suppressed)" = $((sup2 - sup1)) ]
+	[ "$(field "$(tail -n 1 "$out.2")" lost)" = "$stopped_drops" ]
 	[ "$(field "$(kipcctl -j show "$box")" depth)" = 120002 ]
 	for p in "$mon_pid" "${bg_pids[0]}"; do
 		kill -TERM "$p"
@@ -234,6 +473,8 @@ stat_of() {
 	mon_pid=
 	bg_pids=()
 	grep -q 'events lost' "$out.2.err"
+	[ "$(grep -o '[0-9]* more events lost' "$out.2.err" |
+		awk '{ s += $1 } END { print s + 0 }')" -eq "$stopped_drops" ]
 	[ "$(grep -c 'events lost' "$out.err")" = 0 ]
 }
 

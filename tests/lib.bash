@@ -88,7 +88,26 @@ nl_sock() {
 		/proc/net/netlink
 }
 
-# Waits until process $1 has joined the monitor group.
+# The number of KIPC_CMD_MONITOR subscriptions (`kipcctl monitor` without
+# -A), module-wide.
+monitors() {
+	field "$(kipcctl -j stats)" monitors
+}
+
+monitors_are() {
+	[ "$(monitors)" = "$1" ]
+}
+
+# wait_subscribed N: waits until there are N subscriptions (start each
+# monitor after the previous one is counted, to know which is which).
+wait_subscribed() {
+	wait_for 20 monitors_are "$1" || {
+		echo "subscriptions: $(monitors), not $1" >&2
+		return 1
+	}
+}
+
+# Waits until process $1 has joined the monitor group (`kipcctl -A monitor`).
 wait_joined() {
 	local pid=$1 grp groups
 

@@ -64,6 +64,8 @@ static const enum mnl_attr_data_type attr_types[KIPC_A_MAX + 1] = {
 	[KIPC_A_STATS_EVENTS_SUPPRESSED]	= MNL_TYPE_U64,
 	[KIPC_A_STATS_EVENT_RATE]		= MNL_TYPE_U32,
 	[KIPC_A_STATS_CHARGED_BYTES]		= MNL_TYPE_U64,
+	[KIPC_A_EVENT_LOST]			= MNL_TYPE_U64,
+	[KIPC_A_STATS_MONITORS]			= MNL_TYPE_U32,
 };
 
 /* How a value prints. */
@@ -116,6 +118,7 @@ static const struct field stats_fields[] = {
 	{ KIPC_A_STATS_DEFAULT_CAPACITY, "default_capacity", K_U },
 	{ KIPC_A_STATS_DEFAULT_CAPACITY_BYTES, "default_capacity_bytes", K_U },
 	{ KIPC_A_STATS_EVENT_RATE, "event_rate", K_U },
+	{ KIPC_A_STATS_MONITORS, "monitors", K_U },
 };
 
 /* What an event adds to the mailbox. */
@@ -126,6 +129,7 @@ static const struct field event_fields[] = {
 	{ KIPC_A_MSG_LEN, "len", K_U },
 	{ KIPC_A_MSG_TYPE, "type", K_U },
 	{ KIPC_A_EVENT_SUPPRESSED, "suppressed", K_U },
+	{ KIPC_A_EVENT_LOST, "lost", K_U },
 };
 
 static const char *const event_names[] = {
@@ -332,6 +336,7 @@ static int parse_opts(int argc, char **argv, bool want_count, bool want_id,
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "all-namespaces", no_argument, NULL, 'A' },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "id", required_argument, NULL, OPT_ID },
 		{ NULL, 0, NULL, 0 },
@@ -341,10 +346,13 @@ static int parse_opts(int argc, char **argv, bool want_count, bool want_id,
 
 	optind = 0;	/* full reset: another command may have run getopt */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jp", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jpA", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opt_json = true;
+			break;
+		case 'A':
+			opt_all_ns = true;
 			break;
 		case 'p':
 			opt_pretty = true;
@@ -632,6 +640,7 @@ struct monitor {
 	uint64_t count;		/* stop after this many; 0 = never */
 	uint64_t seen;
 	uint64_t suppressed;	/* the total we last reported */
+	uint64_t lost;		/* the same, for a subscription's lost events */
 };
 
 static const char *event_name(uint64_t ev, char *buf, size_t len)
@@ -692,6 +701,11 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 			prog, r.v[KIPC_A_EVENT_SUPPRESSED] - m->suppressed);
 		m->suppressed = r.v[KIPC_A_EVENT_SUPPRESSED];
 	}
+	if (r.have[KIPC_A_EVENT_LOST] && r.v[KIPC_A_EVENT_LOST] > m->lost) {
+		fprintf(stderr, "%s: monitor: %" PRIu64 " more events lost: the socket's receive buffer overflowed\n",
+			prog, r.v[KIPC_A_EVENT_LOST] - m->lost);
+		m->lost = r.v[KIPC_A_EVENT_LOST];
+	}
 	if (m->name && strcmp(m->name, r.name))
 		return MNL_CB_OK;
 
@@ -719,14 +733,28 @@ int cmd_monitor(int argc, char **argv)
 	ret = open_family(&nl, "monitor");
 	if (ret)
 		return ret;
-	/* Report only what is suppressed from now on. */
-	if (!get_stats(&nl, &stats))
-		m.suppressed = stats.v[KIPC_A_STATS_EVENTS_SUPPRESSED];
-	ret = nl_join(&nl, KIPC_GENL_MCGRP_MONITOR);
-	if (ret) {
-		ret = nl_fail(&nl, "monitor", "join " KIPC_GENL_MCGRP_MONITOR,
-			      ret);
-		goto out_close;
+	if (opt_all_ns) {
+		/*
+		 * Every namespace: the "monitor" group (CAP_SYS_ADMIN). Its
+		 * events carry the module's total; report only what is
+		 * suppressed from now on.
+		 */
+		if (!get_stats(&nl, &stats))
+			m.suppressed = stats.v[KIPC_A_STATS_EVENTS_SUPPRESSED];
+		ret = nl_join(&nl, KIPC_GENL_MCGRP_MONITOR);
+		if (ret) {
+			ret = nl_fail(&nl, "monitor",
+				      "join " KIPC_GENL_MCGRP_MONITOR, ret);
+			goto out_close;
+		}
+	} else {
+		/* Our namespace: a subscription, counted from zero. */
+		ret = nl_talk(&nl, nl_request(&nl, KIPC_CMD_MONITOR, 0), NULL,
+			      NULL);
+		if (ret) {
+			ret = nl_fail(&nl, "monitor", NULL, ret);
+			goto out_close;
+		}
 	}
 	fcntl(nl_fd(&nl), F_SETFL, fcntl(nl_fd(&nl), F_GETFL) | O_NONBLOCK);
 

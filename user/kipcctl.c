@@ -14,6 +14,7 @@
 
 bool opt_json;
 bool opt_pretty;
+bool opt_all_ns;
 const char *prog = "kipcctl";
 
 static int cmd_help(int argc, char **argv);
@@ -34,7 +35,7 @@ static const struct kipcctl_cmd commands[] = {
 	{ "show", cmd_show, "NAME", "show one mailbox in full" },
 	{ "stats", cmd_stats, "", "show module-wide figures" },
 	{ "monitor", cmd_monitor, "[NAME] [--count N]",
-	  "print events live until Ctrl-C" },
+	  "print this IPC namespace's events live until Ctrl-C (-A: all, as root)" },
 	{ "top", cmd_top, "[--interval MS] [--iterations N]",
 	  "live full-screen view of the mailboxes, busiest first (q quits)" },
 	{ "wait", cmd_wait,
@@ -56,9 +57,12 @@ static const struct kipcctl_cmd *find_command(const char *name)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s [-j] [-p] COMMAND [ARGS...]\n\n"
+	fprintf(f, "Usage: %s [-j] [-p] [-A] COMMAND [ARGS...]\n\n"
 		"  -j, --json     JSON output\n"
-		"  -p, --pretty   indented JSON\n\nCommands:\n", prog);
+		"  -p, --pretty   indented JSON\n"
+		"  -A, --all-namespaces\n"
+		"                 monitor: every IPC namespace (CAP_SYS_ADMIN)\n"
+		"\nCommands:\n", prog);
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nSee '%s help COMMAND' or kipcctl(8).\n", prog);
@@ -156,6 +160,8 @@ int main(int argc, char **argv)
 			opt_pretty = true;
 		} else if (!strcmp(o, "-jp") || !strcmp(o, "-pj")) {
 			opt_json = opt_pretty = true;
+		} else if (!strcmp(o, "-A") || !strcmp(o, "--all-namespaces")) {
+			opt_all_ns = true;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			usage(stdout);
 			return KIPCCTL_OK;

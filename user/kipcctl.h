@@ -23,6 +23,7 @@ struct kipcctl_cmd {
 
 extern bool opt_json;
 extern bool opt_pretty;
+extern bool opt_all_ns;	/* -A: every IPC namespace (privileged) */
 extern const char *prog;
 
 /* Prints "kipcctl: OP NAME: strerror (ENAME)" and returns the exit status. */

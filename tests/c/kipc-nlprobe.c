@@ -5,7 +5,7 @@
  *
  *   kipc-nlprobe [--dump] [--reserved N] [--version N] CMD [ATTR...]
  *
- * CMD is a number or get, stats, event. Each ATTR is TYPE:KIND[:VALUE]:
+ * CMD is a number or get, stats, event, monitor. Each ATTR is TYPE:KIND[:VALUE]:
  * TYPE a number (or id, name), KIND one of u8 u16 u32 u64 (VALUE a
  * number), str (VALUE with its NUL), raw (VALUE without a NUL), empty.
  *
@@ -224,6 +224,8 @@ int main(int argc, char **argv)
 		cmd = KIPC_CMD_STATS_GET;
 	else if (!strcmp(argv[optind], "event"))
 		cmd = KIPC_CMD_EVENT;
+	else if (!strcmp(argv[optind], "monitor"))
+		cmd = KIPC_CMD_MONITOR;
 	else
 		cmd = strtoul(argv[optind], NULL, 0);
 

@@ -393,7 +393,7 @@ static enum kind kind_of(int type)
 	case KIPC_A_STATS_DEFAULT_CAPACITY_BYTES: case KIPC_A_STATS_SENT:
 	case KIPC_A_STATS_RECEIVED: case KIPC_A_STATS_CREATED:
 	case KIPC_A_STATS_DESTROYED: case KIPC_A_STATS_EVENTS_SUPPRESSED:
-	case KIPC_A_STATS_CHARGED_BYTES:
+	case KIPC_A_STATS_CHARGED_BYTES: case KIPC_A_EVENT_LOST:
 		return K_U64;
 	default:
 		return type > 0 && type <= KIPC_A_MAX ? K_U32 : K_NONE;
@@ -643,8 +643,20 @@ static void nobody_monitors(void *arg)
 	become(NOBODY, NOBODY);
 	fd = nl_open();
 	f = resolve(fd);
+	/* The group is every namespace's view: not for nobody. */
 	ASSERT_EQ(setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
-			     &f.group, sizeof(f.group)), 0);
+			     &f.group, sizeof(f.group)), -1);
+	ASSERT_EQ(errno, EPERM);
+	/* Its own namespace's events, by subscription: acked with 0. */
+	nl_send(fd, f.id, NLM_F_ACK, KIPC_CMD_MONITOR, NULL, 0);
+	{
+		ssize_t len = recv(fd, nlbuf, sizeof(nlbuf), 0);
+		struct nlmsghdr *n = (struct nlmsghdr *)nlbuf;
+
+		ASSERT_GE(len, (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)));
+		ASSERT_EQ(n->nlmsg_type, NLMSG_ERROR);
+		ASSERT_EQ(((struct nlmsgerr *)NLMSG_DATA(n))->error, 0);
+	}
 	ASSERT_EQ(write(m->ready[1], "r", 1), 1);
 
 	while (!destroyed) {
@@ -669,7 +681,10 @@ static void nobody_monitors(void *arg)
 			has_mbox_attrs(&p);
 			ASSERT_TRUE(p.have[KIPC_A_EVENT] && p.have[KIPC_A_EVENT_TIME] &&
 				    p.have[KIPC_A_EVENT_PID] &&
-				    p.have[KIPC_A_EVENT_SUPPRESSED]);
+				    p.have[KIPC_A_EVENT_SUPPRESSED] &&
+				    p.have[KIPC_A_EVENT_LOST]);
+			ASSERT_EQ(p.v[KIPC_A_EVENT_SUPPRESSED], 0);
+			ASSERT_EQ(p.v[KIPC_A_EVENT_LOST], 0);
 			if (strcmp(p.name, m->name))
 				continue;
 			ev = p.v[KIPC_A_EVENT];

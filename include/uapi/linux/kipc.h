@@ -192,6 +192,33 @@ struct kipc_notify {
 /*
  * Generic netlink family "kipc", version 1, multicast group "monitor".
  * Commands and attributes are append-only.
+ *
+ * KIPC_CMD_EVENT
+ * --------------
+ *
+ * Never a request. Each event carries KIPC_A_EVENT, _EVENT_TIME, _EVENT_PID,
+ * _EVENT_SUPPRESSED and the attributes of a KIPC_CMD_MBOX_GET reply; SEND
+ * and RECV add KIPC_A_MSG_SEQ, _MSG_LEN and _MSG_TYPE. Two ways to get them:
+ *
+ *  - join the "monitor" group: every IPC namespace's mailboxes, uids and
+ *    pids as the initial namespaces see them, in the initial network
+ *    namespace only. Joining needs CAP_SYS_ADMIN (EPERM otherwise).
+ *    KIPC_A_EVENT_SUPPRESSED is the module's total (as KIPC_CMD_STATS_GET).
+ *
+ *  - KIPC_CMD_MONITOR (below): the caller's IPC namespace only.
+ *    KIPC_A_EVENT_SUPPRESSED counts that namespace's events dropped since
+ *    the subscription began, KIPC_A_EVENT_LOST those this socket lost
+ *    because its receive buffer was full.
+ *
+ * KIPC_CMD_MONITOR
+ * ----------------
+ *
+ * A do without attributes, no privilege needed: unicast to the sending
+ * socket the events of the caller's IPC namespace, with uids and pids in
+ * the caller's user and pid namespaces as they were at this request, until
+ * the socket is closed. EALREADY if this socket is subscribed already,
+ * ENOSPC beyond the max_user_monitors module parameter (per real uid;
+ * CAP_SYS_RESOURCE is exempt).
  */
 #define KIPC_GENL_NAME		"kipc"
 #define KIPC_GENL_VERSION	1
@@ -270,6 +297,8 @@ enum {
 	KIPC_A_STATS_MAX_USER_MAILBOXES, /* u32 */
 	KIPC_A_STATS_MAX_USER_BYTES,	/* u64 */
 	KIPC_A_STATS_MAX_NOTIFY,	/* u32: registrations per mailbox */
+	KIPC_A_EVENT_LOST,		/* u64: to a subscriber, events its full socket lost */
+	KIPC_A_STATS_MONITORS,		/* u32: KIPC_CMD_MONITOR subscriptions now */
 
 	__KIPC_A_MAX,
 };
