@@ -220,7 +220,10 @@ events_of() {
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 			kipcctl -j monitor --count 3 >"$1" 2>&1 3>&- &
 		m=$!
-		until [ "$(kipcctl -j stats | grep -o "\"monitors\":[0-9]*")" = "\"monitors\":$3" ]; do
+		for i in $(seq 400); do
+			[ "$(kipcctl -j stats | grep -o "\"monitors\":[0-9]*")" = "\"monitors\":$3" ] &&
+				break
+			[ "$i" -lt 400 ] || exit 1
 			sleep 0.05
 		done
 		nsenter -t 1 -i kipcctl send "$2" host-mail || exit 1
