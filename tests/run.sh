@@ -138,7 +138,7 @@ main() {
 
 	# The kernel log, as one more test.
 	local reports
-	reports=$(dmesg 2>&1 | grep -E "$BUG_RE")
+	reports=$(dmesg 2>&1 | kernel_problems)
 	if [[ -z $reports ]]; then
 		echo "ok - kernel log: no BUG, WARNING, Oops, lockdep or KASAN report"
 		passed=$((passed + 1))
