@@ -242,7 +242,6 @@ void kipc_mbox_destroy_all(void);
 int kipc_charge(struct kipc_user *u, u32 len);
 void kipc_uncharge(struct kipc_user *u, u32 len);
 void kipc_kmsg_free(struct kipc_kmsg *msg);
-void kipc_free_msgs(struct list_head *msgs);
 
 /* index.c */
 void kipc_ix_insert(struct kipc_index *ix, struct kipc_ixnode *n);
@@ -263,7 +262,8 @@ void kipc_user_put(struct kipc_user *u);
 void kipc_wake_senders(struct kipc_mbox *mb);
 void kipc_wake_all(struct kipc_mbox *mb);
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
-void kipc_drain(struct kipc_mbox *mb, struct list_head *msgs);
+void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs);
+void kipc_free_index(struct kipc_index *msgs);
 /*
  * *@timeout_ns is in, and out when the call returns -ERESTARTNOHAND (a
  * stop, ptrace or a signal with no handler): what is left of it, for the

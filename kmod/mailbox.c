@@ -420,18 +420,10 @@ out_unlock_handle:
 	return ret;
 }
 
-void kipc_free_msgs(struct list_head *msgs)
-{
-	struct kipc_kmsg *msg, *tmp;
-
-	list_for_each_entry_safe(msg, tmp, msgs, node)
-		kipc_kmsg_free(msg);
-}
-
 /* Takes @mb out of the registry, frees its messages, wakes every sleeper. */
 static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 {
-	LIST_HEAD(msgs);
+	struct kipc_index msgs;
 	u32 dropped;
 
 	lockdep_assert_held(&kipc_registry_lock);
@@ -459,7 +451,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 
 	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
 	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
-	kipc_free_msgs(&msgs);
+	kipc_free_index(&msgs);
 
 	trace_kipc_destroy(mb->id, dropped);
 	if (!quiet)

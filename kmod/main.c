@@ -271,8 +271,9 @@ static long kipc_ioc_destroy(struct kipc_handle *h)
  */
 static int kipc_restart_timeout(int ret, u64 left, u64 __user *utimeout)
 {
+	/* Unwritable: the restart would wait anew, so be interrupted. */
 	if (ret == -ERESTARTNOHAND && left && put_user(left, utimeout))
-		return -EFAULT;
+		return -EINTR;
 	return ret;
 }
 

@@ -249,11 +249,15 @@ static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 		}
 		if (mb->depth + mb->reserved >= mb->capacity)
 			break;
+		/* As kipc_mbox_full(): an empty mailbox takes any size. */
 		used = mb->bytes + mb->reserved_bytes;
 		room = U64_MAX;
-		if (mb->depth + mb->reserved)
-			room = used < mb->capacity_bytes ?
-			       mb->capacity_bytes - used : 0;
+		if (mb->depth + mb->reserved) {
+			/* Over capacity (a put-back, a SET): not even 0 bytes. */
+			if (used > mb->capacity_bytes)
+				break;
+			room = mb->capacity_bytes - used;
+		}
 		w = kipc_waiter_of(kipc_ix_best(ix, 0, room));
 		if (!w)
 			break;
@@ -303,25 +307,39 @@ void kipc_wake_all(struct kipc_mbox *mb)
 	/* Woken senders give their promised room back as they leave. */
 }
 
-/* Destroy: moves every queued message onto @msgs. */
-void kipc_drain(struct kipc_mbox *mb, struct list_head *msgs)
+/*
+ * Destroy: empties the queue into @msgs in O(1), so that the messages are
+ * freed (kipc_free_index()) after mb->lock is dropped, not under it.
+ */
+void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs)
 {
-	struct kipc_kmsg *msg, *tmp;
-
 	lockdep_assert_held(&mb->lock);
 
-	rbtree_postorder_for_each_entry_safe(msg, tmp, &mb->msgs.root.rb_root,
-					     ix.rb)
-		list_add(&msg->node, msgs);
+	*msgs = mb->msgs;
 	mb->msgs = KIPC_INDEX_INIT;
 	mb->depth = 0;
 	mb->bytes = 0;
 }
 
+/* Frees every message of an index that no mailbox holds any more. */
+void kipc_free_index(struct kipc_index *msgs)
+{
+	struct kipc_kmsg *msg, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(msg, tmp, &msgs->root.rb_root,
+					     ix.rb) {
+		kipc_kmsg_free(msg);
+		cond_resched();
+	}
+	*msgs = KIPC_INDEX_INIT;
+}
+
 /*
  * A signal: with a handler, the call fails with EINTR; a stop, a ptrace
- * trap or a signal without a handler restarts it (-ERESTARTNOHAND, as
- * msgrcv), with what is left of its timeout written back for the restart.
+ * trap, the freezer or a signal without a handler restarts it
+ * (-ERESTARTNOHAND, as msgrcv), with what is left of its timeout written
+ * back for the restart. Not TASK_FREEZABLE: a task frozen in place would
+ * keep the wake-up (or the room) a waker chose it for until it thaws.
  */
 static int kipc_interrupted(struct kipc_wait *w)
 {
@@ -402,7 +420,7 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 		wait.chosen = false;
 		kipc_ix_insert(ix, &wait.ix);
 		/* Under the lock: a waker cannot slip in before we sleep. */
-		__set_current_state(TASK_INTERRUPTIBLE | TASK_FREEZABLE);
+		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
 		/* Whom this task chose must not wait for it to wake. */
 		if (w->wq)

@@ -788,12 +788,13 @@ int __init kipc_netlink_init(void)
 {
 	int ret;
 
-	ret = genl_register_family(&kipc_nl_family);
+	/* The notifier first: a subscriber's socket may close at once. */
+	ret = netlink_register_notifier(&kipc_nl_notifier);
 	if (ret)
 		return ret;
-	ret = netlink_register_notifier(&kipc_nl_notifier);
+	ret = genl_register_family(&kipc_nl_family);
 	if (ret) {
-		genl_unregister_family(&kipc_nl_family);
+		netlink_unregister_notifier(&kipc_nl_notifier);
 		return ret;
 	}
 	WRITE_ONCE(kipc_nl_up, true);

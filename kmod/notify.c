@@ -150,10 +150,11 @@ static bool kipc_notify_wants(struct task_struct *t, int sig)
  * sends our own siginfo to a thread group, so we make complete_signal()'s
  * choice ourselves and send to that thread: the leader if it does not block
  * @sig, else the first live thread that does not (a worker in sigwaitinfo()
- * has it unblocked while it waits), else the leader, or the first live
- * thread if the leader has exited. The masks are read without the siglock,
- * which send_sig_info() takes again anyway: a thread may block @sig just
- * after we looked, and the signal then waits for that thread (design.md).
+ * has it unblocked while it waits), else, in a single-threaded process,
+ * the leader. NULL if none: the caller then signals the group with the
+ * kernel's siginfo. The masks are read without the siglock, which
+ * send_sig_info() takes again anyway: a thread may block @sig just after
+ * we looked, and the signal then waits for that thread (design.md).
  * Returns a referenced task, or NULL. Under rcu_read_lock().
  */
 static struct task_struct *kipc_notify_target(struct task_struct *leader,
@@ -171,17 +172,15 @@ static struct task_struct *kipc_notify_target(struct task_struct *leader,
 			}
 		}
 	}
-	/* Nobody takes it now: it waits for the leader, or a live thread. */
-	if (!pick && !(READ_ONCE(leader->flags) & PF_EXITING))
+	/*
+	 * Nobody takes it now. A single thread will, when it unblocks it or
+	 * waits for it; in a group, a signal left with one thread may be for
+	 * another (a worker between two sigwaitinfo() calls): NULL, and the
+	 * caller sends it to the group instead.
+	 */
+	if (!pick && get_nr_threads(leader) == 1 &&
+	    !(READ_ONCE(leader->flags) & PF_EXITING))
 		pick = leader;
-	if (!pick) {
-		for_each_thread(leader, t) {
-			if (!(READ_ONCE(t->flags) & PF_EXITING)) {
-				pick = t;
-				break;
-			}
-		}
-	}
 	if (pick)
 		get_task_struct(pick);
 	return pick;
@@ -190,20 +189,30 @@ static struct task_struct *kipc_notify_target(struct task_struct *leader,
 /* Signals @n's process; returns whether a signal was sent. */
 static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
 {
+	struct task_struct *task, *leader;
 	struct kernel_siginfo info;
-	struct task_struct *task;
 	int ret;
 
 	rcu_read_lock();
-	task = pid_task(n->pid, PIDTYPE_TGID);
+	leader = pid_task(n->pid, PIDTYPE_TGID);
 	/* As mqueue does: a program that exec'd did not ask for this. */
-	if (task && task->self_exec_id == n->self_exec_id)
-		task = kipc_notify_target(task, n->signo);
-	else
-		task = NULL;
-	rcu_read_unlock();
-	if (!task)
+	if (!leader || READ_ONCE(leader->self_exec_id) != n->self_exec_id) {
+		rcu_read_unlock();
 		return false;
+	}
+	task = kipc_notify_target(leader, n->signo);
+	rcu_read_unlock();
+	if (!task) {
+		/*
+		 * Process-directed, as the kernel's own signals are, so that
+		 * no thread can miss it; but the only exported way sends
+		 * the kernel's siginfo (SI_KERNEL, no mailbox id): design.md.
+		 */
+		ret = kill_pid(n->pid, n->signo, 1);
+		if (!ret)
+			trace_kipc_notify(mb->id, pid_nr(n->pid), n->signo);
+		return !ret;
+	}
 
 	clear_siginfo(&info);
 	info.si_signo = n->signo;

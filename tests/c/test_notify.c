@@ -869,3 +869,46 @@ TEST(tracepoints_show_block_then_wake)
 	ASSERT_TRUE(recv);
 	ASSERT_OK(kipc_destroy(fd));
 }
+
+struct later_waiter {
+	sigset_t set;
+	volatile int ready;
+	int got, code;
+};
+
+/* Blocks the signal, says it is ready, and only then (later) waits for it. */
+static void *later_waiter_thread(void *arg)
+{
+	struct later_waiter *w = arg;
+	siginfo_t si;
+
+	pthread_sigmask(SIG_BLOCK, &w->set, NULL);
+	w->ready = 1;
+	usleep(300000);
+	w->got = next_signal(&w->set, &si, 3000);
+	w->code = si.si_code;
+	return NULL;
+}
+
+/*
+ * Every thread blocks the signal when the message arrives (a worker
+ * between two sigwaitinfo() calls): it must still reach the worker's next
+ * sigwaitinfo(), so it goes to the process, not to one thread.
+ */
+TEST(signal_blocked_by_every_thread_reaches_a_later_sigwait)
+{
+	struct later_waiter w = { 0 };
+	int sig = SIGRTMIN + 4;
+	int fd = new_mbox(uniq("later"), NULL);
+	pthread_t th;
+
+	w.set = block(sig);
+	ASSERT_OK(kipc_notify(fd, sig, 0));
+	ASSERT_OK(pthread_create(&th, NULL, later_waiter_thread, &w));
+	while (!w.ready)
+		usleep(1000);
+	ASSERT_OK(sendstr(fd, "m", 0));
+	pthread_join(th, NULL);
+	ASSERT_EQ(w.got, sig);
+	ASSERT_OK(kipc_destroy(fd));
+}

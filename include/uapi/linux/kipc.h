@@ -132,6 +132,7 @@ struct kipc_msg {
 	__u32 type;		/* send: in; recv: in = wanted (0 = any), out */
 	__u32 priority;		/* send: in, 0..KIPC_PRIO_MAX; recv: out */
 	__u64 timeout_ns;	/* in: relative, CLOCK_MONOTONIC; 0 = none */
+				/* out: see "Restarts" below */
 	__u64 seq;		/* out: per-mailbox sequence number */
 	__u64 timestamp_ns;	/* out (recv): CLOCK_MONOTONIC at send */
 	__u32 msg_len;		/* out (recv): the message's full length */
@@ -139,6 +140,16 @@ struct kipc_msg {
 	__u32 sender_uid;	/* out (recv): in the receiver's user namespace */
 	__u32 __pad;
 };
+
+/*
+ * Restarts. A blocked call that a stop (SIGSTOP, then SIGCONT), a ptrace
+ * trap, the freezer or a signal without a handler interrupts is restarted
+ * by the kernel, as msgrcv(2) is; a signal whose handler runs fails it with
+ * EINTR. So that a restarted call does not wait its whole timeout again,
+ * what is left of timeout_ns is written back first (as select(2) does with
+ * its timeout): after such a restart, timeout_ns holds less than was
+ * passed. If it cannot be written, the call fails with EINTR instead.
+ */
 
 /*
  * A batch for KIPC_IOC_SENDV / KIPC_IOC_RECVV. Entries move in order; the
@@ -152,7 +163,7 @@ struct kipc_msgv {
 	__u64 msgs;		/* in: user pointer to struct kipc_msg[count] */
 	__u32 count;		/* in: 1..KIPC_BATCH_MAX */
 	__u32 flags;		/* in: KIPC_NONBLOCK */
-	__u64 timeout_ns;	/* in: as in struct kipc_msg */
+	__u64 timeout_ns;	/* in, out: as in struct kipc_msg */
 };
 
 /* struct kipc_notify: flags */
