@@ -569,8 +569,8 @@ static void wake_one(struct queue *q, struct waker *w, unsigned int n,
 		*max_send = t1 - w->t_send;
 	if (!wait_done(n, opt_secs)) {
 		fprintf(stderr, PROG ": %s: no receiver returned within %u s of"
-			" the send of type %u (%u of %u receivers done)\n",
-			q->tag, opt_secs, w->type, done_count(), n);
+			" the send of type %u, priority %u: a lost message or"
+			" wake-up\n", q->tag, opt_secs, w->type, w->prio);
 		exit(2);
 	}
 }
