@@ -8,8 +8,20 @@
 #   make vm              interactive shell in the guest (kipc.ko loaded)
 #   make vm-run CMD='..' run one command in the guest; exits with its status
 #   make lint            checkpatch, sparse, W=1, -Werror, shellcheck
+#   make bench           kipc-bench in the guest (build/bench/)
+#   make stress          the long reliability run (scripts/stress.sh), with the
+#                        longest mb->lock wait under typed receivers
+#   make check-debug     suite + stress under a KASAN + lockdep kernel
+#   make check-kcsan     suite + stress under a KCSAN kernel (data races)
 #   make install         module, kipcctl, kipcctl.8, bash completion (DESTDIR,
 #                        PREFIX honoured)
+#
+# The guest (scripts/vm) runs the command in the host's root over 9p, moved
+# over / as switch_root does (not a chroot, so user namespaces work), with
+# watchdog_thresh=5: a CPU stuck for 10 s is a soft lockup, which fails the
+# run through the kernel-log check (KIPC_VM_WATCHDOG changes it). The debug
+# and KCSAN kernels are built once per machine from linux-source into
+# /var/cache/kipc/{debug,kcsan}-kernel (scripts/debug-kernel.sh).
 #
 # KDIR: kernel build directory (default: the running kernel's, else that of
 # the newest installed Debian kernel, which is also the guest's); KVER picks
@@ -128,13 +140,20 @@ bench: vm-build
 	KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/bench.sh $(BENCH_ARGS)
 
 # make stress: the long reliability run in the guest (scripts/stress.sh):
-# 1,000,000 checked messages, 1,000,000 fuzzed ioctls, test_faults,
-# test_hostile, rmmod. make check-debug: the suite, the failslab pass, a
-# kmemleak scan and stress under a KASAN + lockdep kernel, built once per
-# machine into /var/cache/kipc/debug-kernel (scripts/debug-kernel.sh).
-.PHONY: stress check-debug
+# 1,000,000 checked messages, 1,000,000 fuzzed ioctls, kipc-locklat (typed
+# receivers behind 100,000 queued messages; prints the longest STAT, i.e.
+# mb->lock wait), test_faults, test_hostile, rmmod. make check-debug: the
+# suite, the failslab pass, a kmemleak scan and stress under a KASAN +
+# lockdep kernel, built once per machine into /var/cache/kipc/debug-kernel.
+# make check-kcsan: the suite and stress under a KCSAN kernel
+# (/var/cache/kipc/kcsan-kernel); a KCSAN report naming kipc fails it.
+# Both: scripts/debug-kernel.sh [debug|kcsan] check.
+.PHONY: stress check-debug check-kcsan
 stress: vm-build
 	KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/stress.sh --no-build
 
 check-debug: deps
-	scripts/debug-kernel.sh check
+	scripts/debug-kernel.sh debug check
+
+check-kcsan: deps
+	scripts/debug-kernel.sh kcsan check
