@@ -55,7 +55,11 @@ struct kipc_user *kipc_user_hold(struct kipc_user *u)
 
 void kipc_user_put(struct kipc_user *u)
 {
-	if (!u || !refcount_dec_and_lock(&u->ref, &kipc_users_lock))
+	if (!u)
+		return;
+	/* __cond_lock(): tells sparse the lock is held when it returns true. */
+	if (!__cond_lock(&kipc_users_lock,
+			 refcount_dec_and_lock(&u->ref, &kipc_users_lock)))
 		return;
 	hash_del(&u->node);
 	spin_unlock(&kipc_users_lock);
