@@ -30,6 +30,8 @@ extern unsigned int kipc_event_rate;
 
 #define KIPC_MSG_SIZE_CAP	BIT(20)
 #define KIPC_CAPACITY_MAX	BIT(20)
+/* Mailbox ids cycle through 1..KIPC_ID_MAX (the 31-bit space). */
+#define KIPC_ID_MAX		((u32)INT_MAX)
 
 /*
  * A queued message: one allocation, header and payload together, unless the
@@ -175,6 +177,8 @@ int kipc_mbox_init(void);
 void kipc_mbox_exit(void);
 int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc);
 int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka);
+u32 kipc_ids_next(void);
+int kipc_ids_set_next(u32 id);
 int kipc_mbox_destroy(struct kipc_mbox *mb);
 void kipc_mbox_detach(struct kipc_handle *h);
 int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks);

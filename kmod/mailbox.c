@@ -44,9 +44,9 @@
 #include "trace.h"
 
 static DEFINE_MUTEX(kipc_registry_lock);
-static DEFINE_XARRAY(kipc_ids);
+static DEFINE_XARRAY_ALLOC(kipc_ids);
 static DEFINE_HASHTABLE(kipc_names, 10);
-static u32 kipc_last_id;
+static u32 kipc_next_id = 1;	/* where the cyclic id search starts */
 static u32 kipc_nr_mailboxes;
 static u64 kipc_created;
 static u64 kipc_destroyed;
@@ -291,8 +291,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	}
 
 	mutex_lock(&kipc_registry_lock);
-	if (kipc_nr_mailboxes >= READ_ONCE(kipc_max_mailboxes) ||
-	    kipc_last_id == U32_MAX) {
+	if (kipc_nr_mailboxes >= READ_ONCE(kipc_max_mailboxes)) {
 		ret = -ENOSPC;
 		goto out_unlock_registry;
 	}
@@ -300,11 +299,15 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 		ret = -EEXIST;
 		goto out_unlock_registry;
 	}
-	mb->id = kipc_last_id + 1;
-	ret = xa_insert(&kipc_ids, mb->id, mb, GFP_KERNEL_ACCOUNT);
-	if (ret)
+	/* Ids cycle: the lowest free one after the last given, wrapping. */
+	ret = xa_alloc_cyclic(&kipc_ids, &mb->id, mb,
+			      XA_LIMIT(1, KIPC_ID_MAX), &kipc_next_id,
+			      GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		if (ret == -EBUSY)
+			ret = -ENOSPC;
 		goto out_unlock_registry;
-	kipc_last_id = mb->id;
+	}
 	hash_add(kipc_names, &mb->name_node, kipc_name_hash(ns, mb->name));
 	kipc_nr_mailboxes++;
 	kipc_created++;
@@ -328,6 +331,30 @@ out_unlock_handle:
 out_free_mbox:
 	kfree(mb);
 	return ret;
+}
+
+/*
+ * The id the next create tries first (the next_id test hook, main.c): past
+ * the top, the search starts again at the bottom.
+ */
+u32 kipc_ids_next(void)
+{
+	u32 id;
+
+	mutex_lock(&kipc_registry_lock);
+	id = kipc_next_id > KIPC_ID_MAX ? 1 : kipc_next_id;
+	mutex_unlock(&kipc_registry_lock);
+	return id;
+}
+
+int kipc_ids_set_next(u32 id)
+{
+	if (!id || id > KIPC_ID_MAX)
+		return -EINVAL;
+	mutex_lock(&kipc_registry_lock);
+	kipc_next_id = id;
+	mutex_unlock(&kipc_registry_lock);
+	return 0;
 }
 
 /* Returns a referenced mailbox of the caller's IPC namespace, or NULL. */
@@ -617,7 +644,7 @@ void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
 /*
  * Calls @fn for each mailbox of the caller's IPC namespace with an id of at
  * least *@next_id, in id order, until @fn returns nonzero. *@next_id is left
- * at the mailbox @fn refused, or past the last one.
+ * at the mailbox @fn refused, or past every id there can be.
  */
 int kipc_mbox_for_each(u32 *next_id,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg)
@@ -635,7 +662,7 @@ int kipc_mbox_for_each(u32 *next_id,
 		if (ret)
 			break;
 	}
-	*next_id = ret ? id : kipc_last_id + 1;
+	*next_id = ret ? id : KIPC_ID_MAX + 1;
 	mutex_unlock(&kipc_registry_lock);
 	return ret;
 }
