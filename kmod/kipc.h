@@ -6,6 +6,7 @@
 #include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/refcount.h>
@@ -26,6 +27,8 @@ extern unsigned int kipc_max_msg_size;
 extern unsigned int kipc_default_capacity;
 extern unsigned int kipc_default_capacity_bytes;
 extern unsigned long kipc_max_total_bytes;
+extern unsigned int kipc_max_user_mailboxes;
+extern unsigned long kipc_max_user_bytes;
 extern unsigned int kipc_event_rate;
 
 #define KIPC_MSG_SIZE_CAP	BIT(20)
@@ -76,17 +79,35 @@ struct kipc_notifier {
 	u32			flags;
 };
 
+/*
+ * One IPC namespace that has mailboxes (mailbox.c, "Namespaces" in
+ * docs/design.md): it holds a reference to the namespace, so that the
+ * namespace and its address outlive every mailbox keyed by it, and lists
+ * the namespace's mailboxes, so that they can be freed together when no
+ * process uses the namespace any more.
+ */
+struct kipc_ns {
+	struct ipc_namespace	*ns;		/* referenced */
+	refcount_t		ref;		/* the registry's, each mailbox's */
+	struct hlist_node	node;		/* in the registry, under its lock */
+	struct list_head	mailboxes;	/* live ones, under the registry lock */
+	u32			nr_mailboxes;
+	struct llist_node	free_node;	/* waiting for its release */
+};
+
 struct kipc_mbox {
 	struct kref		ref;		/* the registry's and each handle's */
 	u32			id;
 	bool			temp;
 	char			name[KIPC_NAME_MAX];
-	struct ipc_namespace	*ns;
-	struct file		*ns_pin;	/* keeps @ns (and its address) alive */
+	struct ipc_namespace	*ns;		/* == kns->ns */
+	struct kipc_ns		*kns;		/* referenced until the last put */
+	struct kipc_user	*user;		/* the creator's: charged for it */
 	kuid_t			uid;
 	kgid_t			gid;
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
+	struct list_head	ns_node;	/* kns->mailboxes, same lock */
 
 	spinlock_t		lock;		/* see mailbox.c */
 	/* Everything below is protected by @lock. */

@@ -29,6 +29,8 @@ unsigned int kipc_max_msg_size = 8192;
 unsigned int kipc_default_capacity = 64;
 unsigned int kipc_default_capacity_bytes = 64 << 10;
 unsigned long kipc_max_total_bytes = 64UL << 20;
+unsigned int kipc_max_user_mailboxes = 256;
+unsigned long kipc_max_user_bytes = 16UL << 20;
 unsigned int kipc_event_rate = 1000;
 
 static int kipc_param_set_msg_size(const char *val,
@@ -76,6 +78,10 @@ module_param_named(default_capacity_bytes, kipc_default_capacity_bytes,
 MODULE_PARM_DESC(default_capacity_bytes, "Bytes a new mailbox holds (65536)");
 module_param_named(max_total_bytes, kipc_max_total_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "Memory for all queued messages (64 MiB)");
+module_param_named(max_user_mailboxes, kipc_max_user_mailboxes, uint, 0644);
+MODULE_PARM_DESC(max_user_mailboxes, "Mailboxes one user (real uid, all namespaces) may create (256)");
+module_param_named(max_user_bytes, kipc_max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes, "Memory one user's queued messages may take (16 MiB)");
 /*
  * A test hook: where the cyclic id search starts, so that a test can reach
  * the wrap at 2^31 - 1 without 2^31 creates. Root only; it cannot make ids

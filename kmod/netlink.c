@@ -245,6 +245,10 @@ static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			READ_ONCE(kipc_max_msg_size)) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_TOTAL_BYTES,
 			      READ_ONCE(kipc_max_total_bytes), KIPC_A_PAD) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_USER_MAILBOXES,
+			READ_ONCE(kipc_max_user_mailboxes)) ||
+	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_USER_BYTES,
+			      READ_ONCE(kipc_max_user_bytes), KIPC_A_PAD) ||
 	    nla_put_u32(msg, KIPC_A_STATS_DEFAULT_CAPACITY,
 			READ_ONCE(kipc_default_capacity)) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_DEFAULT_CAPACITY_BYTES,
