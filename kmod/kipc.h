@@ -160,6 +160,7 @@ static inline struct kipc_mbox *kipc_attached(struct kipc_handle *h)
 struct kipc_mbox_info {
 	u32		id;
 	u32		flags;
+	u32		ns_inum;		/* the IPC namespace's inode */
 	char		name[KIPC_NAME_MAX];
 	kuid_t		uid;
 	kgid_t		gid;
@@ -209,10 +210,10 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 u32 kipc_mbox_generation(void);
 bool kipc_mbox_may(struct kipc_mbox *mb, int mask);
 bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len);
-struct kipc_mbox *kipc_mbox_get_by_id(u32 id);
+struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns);
 struct kipc_mbox *kipc_mbox_get_by_name(const char *name);
 void kipc_mbox_put(struct kipc_mbox *mb);
-int kipc_mbox_for_each(u32 *next_id,
+int kipc_mbox_for_each(u32 *next_id, bool all_ns,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg);
 void kipc_stats_get(struct kipc_stats *st);
 void kipc_mbox_destroy_all(void);

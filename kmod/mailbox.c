@@ -559,8 +559,11 @@ int kipc_ids_set_next(u32 id)
 	return 0;
 }
 
-/* Returns a referenced mailbox of the caller's IPC namespace, or NULL. */
-static struct kipc_mbox *kipc_lookup(u32 id, const char *name)
+/*
+ * Returns a referenced mailbox of the caller's IPC namespace (by @id, of
+ * any namespace with @all_ns), or NULL.
+ */
+static struct kipc_mbox *kipc_lookup(u32 id, const char *name, bool all_ns)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct kipc_mbox *mb;
@@ -571,18 +574,19 @@ static struct kipc_mbox *kipc_lookup(u32 id, const char *name)
 		mb = kipc_find_name(ns, name);
 	else
 		mb = xa_load(&kipc_ids, id);
-	if (!mb || mb->ns != ns)
+	if (!mb || (mb->ns != ns && !all_ns))
 		return NULL;
 	kref_get(&mb->ref);
 	return mb;
 }
 
-struct kipc_mbox *kipc_mbox_get_by_id(u32 id)
+/* @all_ns: of any namespace; the caller checked the capability. */
+struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns)
 {
 	struct kipc_mbox *mb;
 
 	mutex_lock(&kipc_registry_lock);
-	mb = kipc_lookup(id, NULL);
+	mb = kipc_lookup(id, NULL, all_ns);
 	mutex_unlock(&kipc_registry_lock);
 	return mb;
 }
@@ -592,7 +596,7 @@ struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
 	struct kipc_mbox *mb;
 
 	mutex_lock(&kipc_registry_lock);
-	mb = kipc_lookup(0, name);
+	mb = kipc_lookup(0, name, false);
 	mutex_unlock(&kipc_registry_lock);
 	return mb;
 }
@@ -600,10 +604,14 @@ struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
 int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 {
 	bool by_id = ka->flags & KIPC_ATTACH_BY_ID;
+	bool all_ns = ka->flags & KIPC_ATTACH_ALL_NS;
 	struct kipc_mbox *mb;
 	int ret;
 
 	if (ka->flags & ~KIPC_ATTACH_FLAGS)
+		return -EINVAL;
+	/* Names are per namespace: across them, only an id names one. */
+	if (all_ns && !by_id)
 		return -EINVAL;
 	if (by_id) {
 		if (!ka->id || memchr_inv(ka->name, 0, sizeof(ka->name)))
@@ -615,6 +623,9 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 		if (ret)
 			return ret;
 	}
+	if (all_ns && !capable(CAP_IPC_OWNER))
+		return -EPERM;
+
 	mutex_lock(&h->lock);
 	if (h->mbox) {
 		ret = -EISCONN;
@@ -622,7 +633,7 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 	}
 
 	mutex_lock(&kipc_registry_lock);
-	mb = kipc_lookup(ka->id, by_id ? NULL : ka->name);
+	mb = kipc_lookup(ka->id, by_id ? NULL : ka->name, all_ns);
 	if (!mb) {
 		ret = -ENOENT;
 		goto out_unlock_registry;
@@ -882,6 +893,7 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 	memset(info, 0, sizeof(*info));
 	info->id = mb->id;
 	info->flags = mb->temp ? KIPC_STAT_TEMP : 0;
+	info->ns_inum = mb->ns->ns.inum;
 	memcpy(info->name, mb->name, sizeof(info->name));
 	info->uid = mb->uid;
 	info->gid = mb->gid;
@@ -912,11 +924,12 @@ void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
 }
 
 /*
- * Calls @fn for each mailbox of the caller's IPC namespace with an id of at
- * least *@next_id, in id order, until @fn returns nonzero. *@next_id is left
- * at the mailbox @fn refused, or past every id there can be.
+ * Calls @fn for each mailbox of the caller's IPC namespace (of every
+ * namespace with @all_ns; the caller checked the capability) with an id of
+ * at least *@next_id, in id order, until @fn returns nonzero. *@next_id is
+ * left at the mailbox @fn refused, or past every id there can be.
  */
-int kipc_mbox_for_each(u32 *next_id,
+int kipc_mbox_for_each(u32 *next_id, bool all_ns,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
@@ -926,7 +939,7 @@ int kipc_mbox_for_each(u32 *next_id,
 
 	mutex_lock(&kipc_registry_lock);
 	xa_for_each_start(&kipc_ids, id, mb, id) {
-		if (mb->ns != ns)
+		if (mb->ns != ns && !all_ns)
 			continue;
 		ret = fn(mb, arg);
 		if (ret)
