@@ -6,6 +6,7 @@
 #include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/rbtree.h>
@@ -27,11 +28,15 @@ extern unsigned int kipc_max_msg_size;
 extern unsigned int kipc_default_capacity;
 extern unsigned int kipc_default_capacity_bytes;
 extern unsigned long kipc_max_total_bytes;
+extern unsigned int kipc_max_user_mailboxes;
+extern unsigned long kipc_max_user_bytes;
 extern unsigned int kipc_event_rate;
 extern unsigned int kipc_max_notify;
 
 #define KIPC_MSG_SIZE_CAP	BIT(20)
 #define KIPC_CAPACITY_MAX	BIT(20)
+/* Mailbox ids cycle through 1..KIPC_ID_MAX (the 31-bit space). */
+#define KIPC_ID_MAX		((u32)INT_MAX)
 
 /*
  * A node of an index (index.c): a tree ordered by (key, rank) that finds
@@ -117,17 +122,35 @@ struct kipc_notifier {
 	u32			flags;
 };
 
+/*
+ * One IPC namespace that has mailboxes (mailbox.c, "Namespaces" in
+ * docs/design.md): it holds a reference to the namespace, so that the
+ * namespace and its address outlive every mailbox keyed by it, and lists
+ * the namespace's mailboxes, so that they can be freed together when no
+ * process uses the namespace any more.
+ */
+struct kipc_ns {
+	struct ipc_namespace	*ns;		/* referenced */
+	refcount_t		ref;		/* the registry's, each mailbox's */
+	struct hlist_node	node;		/* in the registry, under its lock */
+	struct list_head	mailboxes;	/* live ones, under the registry lock */
+	u32			nr_mailboxes;
+	struct llist_node	free_node;	/* waiting for its release */
+};
+
 struct kipc_mbox {
 	struct kref		ref;		/* the registry's and each handle's */
 	u32			id;
 	bool			temp;
 	char			name[KIPC_NAME_MAX];
-	struct ipc_namespace	*ns;
-	struct file		*ns_pin;	/* keeps @ns (and its address) alive */
+	struct ipc_namespace	*ns;		/* == kns->ns */
+	struct kipc_ns		*kns;		/* referenced until the last put */
+	struct kipc_user	*user;		/* the creator's: charged for it */
 	kuid_t			uid;
 	kgid_t			gid;
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
+	struct list_head	ns_node;	/* kns->mailboxes, same lock */
 
 	/* The notifiers list; signals are sent under it (notify.c). */
 	struct mutex		notify_lock;
@@ -185,6 +208,7 @@ static inline struct kipc_mbox *kipc_attached(struct kipc_handle *h)
 struct kipc_mbox_info {
 	u32		id;
 	u32		flags;
+	u32		ns_inum;		/* the IPC namespace's inode */
 	char		name[KIPC_NAME_MAX];
 	kuid_t		uid;
 	kgid_t		gid;
@@ -223,6 +247,8 @@ int kipc_mbox_init(void);
 void kipc_mbox_exit(void);
 int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc);
 int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka);
+u32 kipc_ids_next(void);
+int kipc_ids_set_next(u32 id);
 int kipc_mbox_destroy(struct kipc_mbox *mb);
 void kipc_mbox_detach(struct kipc_handle *h);
 int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks);
@@ -232,10 +258,10 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 u32 kipc_mbox_generation(void);
 bool kipc_mbox_may(struct kipc_mbox *mb, int mask);
 bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len);
-struct kipc_mbox *kipc_mbox_get_by_id(u32 id);
+struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns);
 struct kipc_mbox *kipc_mbox_get_by_name(const char *name);
 void kipc_mbox_put(struct kipc_mbox *mb);
-int kipc_mbox_for_each(u32 *next_id,
+int kipc_mbox_for_each(u32 *next_id, bool all_ns,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg);
 void kipc_stats_get(struct kipc_stats *st);
 void kipc_mbox_destroy_all(void);

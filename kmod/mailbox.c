@@ -5,8 +5,10 @@
  * Locking, outermost first:
  *
  *   handle->lock		serialises create/attach on one handle
- *   kipc_registry_lock	the id xarray, the name table, the mailbox count;
- *			taken to create, attach, destroy and detach
+ *   kipc_registry_lock	the id xarray, the name table, the namespaces
+ *			(struct kipc_ns) and their lists of mailboxes, the
+ *			mailbox counts (module-wide and per user); taken to
+ *			create, attach, destroy, detach and reap
  *   mbox->notify_lock	a mutex: the notifiers list (notify.c); a sender
  *			takes it after dropping mbox->lock to signal them
  *   mbox->lock		a spinlock: a mailbox's queue, counters, mode,
@@ -17,18 +19,30 @@
  *			kill_fasync(), no notification signal; wake-ups do.
  *   mbox->pollq's lock	(inside the waitqueue) taken after mbox->lock is
  *			dropped, to wake poll and epoll
+ *   kipc_users_lock	(user.c) a spinlock around the table of users only,
+ *			taken by the last put of a user, under any of these
  *
  * A mailbox holds one reference for the registry, dropped at destroy, and
  * one for each attached handle. mbox->dead is set, under both the registry
  * lock and mbox->lock, when the mailbox leaves the registry.
+ *
+ * Namespaces: a mailbox belongs to the IPC namespace of its creator. The
+ * first mailbox of a namespace makes its struct kipc_ns, which holds one
+ * reference to the namespace for all of them; a reaper (a delayed work,
+ * every KIPC_REAP_INTERVAL, and synchronously before a create or a charge
+ * would fail with ENOSPC) destroys the mailboxes of a namespace that only
+ * that reference keeps alive, and lets go of it (docs/design.md,
+ * "Namespaces").
  */
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
-#include <linux/fdtable.h>
+#include <linux/llist.h>
 #include <linux/nsproxy.h>
 #include <linux/percpu_counter.h>
 #include <linux/pid_namespace.h>
@@ -36,19 +50,24 @@
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "kipc.h"
 #include "trace.h"
 
 static DEFINE_MUTEX(kipc_registry_lock);
-static DEFINE_XARRAY(kipc_ids);
+static DEFINE_XARRAY_ALLOC(kipc_ids);
 static DEFINE_HASHTABLE(kipc_names, 10);
-static u32 kipc_last_id;
+static DEFINE_HASHTABLE(kipc_nss, 6);	/* struct kipc_ns, by namespace */
+static u32 kipc_next_id = 1;	/* where the cyclic id search starts */
 static u32 kipc_nr_mailboxes;
+static u32 kipc_nr_watched;	/* kipc_nss entries the reaper watches */
 static u64 kipc_created;
 static u64 kipc_destroyed;
 static u32 kipc_generation;	/* bumped on every create and destroy */
@@ -66,14 +85,33 @@ static u64 kipc_gone_received;
 static struct percpu_counter kipc_charged;
 #define KIPC_CHARGE_BATCH	(256 << 10)
 
+/* The initial IPC namespace: it never dies, so the reaper ignores it. */
+static struct ipc_namespace *kipc_init_ipc_ns;
+
+#define KIPC_REAP_INTERVAL	HZ
+static void kipc_reap_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(kipc_reaper, kipc_reap_work);
+static void kipc_ns_release_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(kipc_releaser, kipc_ns_release_work);
+static LLIST_HEAD(kipc_ns_free);	/* struct kipc_ns to release */
+
 int __init kipc_mbox_init(void)
 {
+	kipc_init_ipc_ns = init_task.nsproxy->ipc_ns;
 	return percpu_counter_init(&kipc_charged, 0, GFP_KERNEL);
 }
 
-void kipc_mbox_exit(void)
+static u32 kipc_reap(bool all);
+
+/* Reaps now; true if that destroyed any mailbox. */
+static bool kipc_reap_now(void)
 {
-	percpu_counter_destroy(&kipc_charged);
+	u32 n;
+
+	mutex_lock(&kipc_registry_lock);
+	n = kipc_reap(false);
+	mutex_unlock(&kipc_registry_lock);
+	return n;
 }
 
 static u64 kipc_msg_cost(u32 len)
@@ -81,24 +119,63 @@ static u64 kipc_msg_cost(u32 len)
 	return sizeof(struct kipc_kmsg) + len;
 }
 
-/* Charges @u (the sending handle's user) for a message of @len bytes. */
-int kipc_charge(struct kipc_user *u, u32 len)
+/* Do the per-user limits apply? CAP_SYS_RESOURCE lifts them (as rlimits). */
+static bool kipc_user_limited(void)
 {
-	s64 cost = kipc_msg_cost(len);
+	return !capable(CAP_SYS_RESOURCE);
+}
+
+static int kipc_try_charge(struct kipc_user *u, s64 cost)
+{
+	long max_user = min_t(unsigned long, READ_ONCE(kipc_max_user_bytes),
+			      LONG_MAX);
 	s64 max = min_t(u64, READ_ONCE(kipc_max_total_bytes), S64_MAX);
+	long cur = atomic_long_read(&u->bytes);
+	int limited = -1;
+
+	do {
+		/* capable() only when the limit would be exceeded, once. */
+		if (cur + cost > max_user) {
+			if (limited < 0)
+				limited = kipc_user_limited();
+			if (limited)
+				return -ENOSPC;
+		}
+	} while (!atomic_long_try_cmpxchg(&u->bytes, &cur, cur + cost));
 
 	percpu_counter_add_batch(&kipc_charged, cost, KIPC_CHARGE_BATCH);
 	if (__percpu_counter_compare(&kipc_charged, max, KIPC_CHARGE_BATCH) > 0) {
 		percpu_counter_add_batch(&kipc_charged, -cost, KIPC_CHARGE_BATCH);
+		atomic_long_sub(cost, &u->bytes);
 		return -ENOSPC;
 	}
 	return 0;
 }
 
+/*
+ * Charges @u (the sending handle's user) for a message of @len bytes,
+ * against max_user_bytes and max_total_bytes, the same cost (header
+ * included) for both. Before it fails with ENOSPC it reaps the mailboxes
+ * of unused namespaces, so it may sleep.
+ */
+int kipc_charge(struct kipc_user *u, u32 len)
+{
+	s64 cost = kipc_msg_cost(len);
+	int ret;
+
+	might_sleep();
+	ret = kipc_try_charge(u, cost);
+	if (ret == -ENOSPC && kipc_reap_now())
+		ret = kipc_try_charge(u, cost);
+	return ret;
+}
+
 void kipc_uncharge(struct kipc_user *u, u32 len)
 {
-	percpu_counter_add_batch(&kipc_charged, -(s64)kipc_msg_cost(len),
-				 KIPC_CHARGE_BATCH);
+	s64 cost = kipc_msg_cost(len);
+
+	atomic_long_sub(cost, &u->bytes);
+	percpu_counter_add_batch(&kipc_charged, -cost, KIPC_CHARGE_BATCH);
 }
 
 void kipc_kmsg_free(struct kipc_kmsg *msg)
@@ -145,36 +222,131 @@ static int kipc_check_name(const char *name)
 	return 0;
 }
 
-static struct ns_common *kipc_get_ipc_ns(struct ns_common *ns)
+/*
+ * Namespaces. Mailboxes are keyed by their IPC namespace's address, so the
+ * namespace must outlive them: else a new namespace at the same address
+ * would see them. One struct kipc_ns per namespace holds a reference for
+ * all its mailboxes, taken with get_ipc_ns() by the first creator (whose
+ * nsproxy holds the namespace, so it cannot be dying), with no file and no
+ * descriptor.
+ *
+ * put_ipc_ns() is not exported, but open_related_ns() is, and it consumes
+ * the reference its get_ns callback returns: it gives it to the
+ * namespace's nsfs inode, or puts it (with the kernel's own put) when that
+ * inode exists already. So our reference is handed over once, and the file
+ * closed at once: the nsfs file's release puts the namespace, and frees it
+ * if that was the last reference. Only kipc_releaser does this, in a
+ * kworker: the descriptor lives for a moment in the kernel threads' own
+ * table (init_files), never in a user process's.
+ */
+static struct ns_common *kipc_handover;	/* kipc_releaser's only */
+
+static struct ns_common *kipc_ns_hand_over(struct ns_common *ns)
 {
-	get_ipc_ns(container_of(ns, struct ipc_namespace, ns));
+	/*
+	 * Once only: open_related_ns() calls again when another nsfs inode
+	 * won a race, but it has consumed ours then (the loser's inode put it).
+	 */
+	if (ns != kipc_handover)
+		return ERR_PTR(-EAGAIN);
+	kipc_handover = NULL;
 	return ns;
 }
 
-/*
- * Mailboxes are keyed by their IPC namespace's address. put_ipc_ns() is not
- * exported, so the namespace is pinned through an nsfs file instead: while
- * we hold it the namespace cannot be freed, and its address cannot be
- * reused by a new namespace that would then see our mailboxes.
- */
-static struct file *kipc_pin_ns(struct ipc_namespace *ns)
+/* True if our reference to @ns is gone; false if it could not be given. */
+static bool kipc_ns_drop_ref(struct ipc_namespace *ns)
 {
-	struct file *file;
 	int fd;
 
-	fd = open_related_ns(&ns->ns, kipc_get_ipc_ns);
-	if (fd < 0)
-		return ERR_PTR(fd);
-	file = fget(fd);
-	close_fd(fd);
-	if (!file)
-		return ERR_PTR(-EAGAIN);
-	/* Another thread may have swapped the descriptor under us. */
-	if (get_proc_ns(file_inode(file)) != &ns->ns) {
-		fput(file);
-		return ERR_PTR(-EAGAIN);
+	kipc_handover = &ns->ns;
+	fd = open_related_ns(&ns->ns, kipc_ns_hand_over);
+	if (fd >= 0)
+		close_fd(fd);
+	if (!kipc_handover)
+		return true;
+	/* No descriptor or no memory: the callback never ran. */
+	kipc_handover = NULL;
+	return false;
+}
+
+static void kipc_ns_release_work(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&kipc_ns_free);
+	struct kipc_ns *kns, *tmp;
+
+	llist_for_each_entry_safe(kns, tmp, list, free_node) {
+		if (kipc_ns_drop_ref(kns->ns)) {
+			kfree(kns);
+			continue;
+		}
+		llist_add(&kns->free_node, &kipc_ns_free);
+		queue_delayed_work(system_wq, &kipc_releaser, HZ);
 	}
-	return file;
+}
+
+static void kipc_ns_put(struct kipc_ns *kns)
+{
+	if (!refcount_dec_and_test(&kns->ref))
+		return;
+	llist_add(&kns->free_node, &kipc_ns_free);
+	mod_delayed_work(system_wq, &kipc_releaser, 0);
+}
+
+static struct kipc_ns *kipc_ns_find(const struct ipc_namespace *ns)
+{
+	struct kipc_ns *kns;
+
+	lockdep_assert_held(&kipc_registry_lock);
+
+	hash_for_each_possible(kipc_nss, kns, node, (unsigned long)ns)
+		if (kns->ns == ns)
+			return kns;
+	return NULL;
+}
+
+/*
+ * A reference (for a new mailbox) to the entry of @ns, the caller's own
+ * namespace; made from *@new, which is then NULL, if there is none.
+ */
+static struct kipc_ns *kipc_ns_get(struct ipc_namespace *ns,
+				   struct kipc_ns **new)
+{
+	struct kipc_ns *kns = kipc_ns_find(ns);
+
+	if (!kns) {
+		kns = *new;
+		*new = NULL;
+		kns->ns = get_ipc_ns(ns);
+		refcount_set(&kns->ref, 1);	/* the registry's */
+		INIT_LIST_HEAD(&kns->mailboxes);
+		hash_add(kipc_nss, &kns->node, (unsigned long)ns);
+		if (ns != kipc_init_ipc_ns && !kipc_nr_watched++)
+			queue_delayed_work(system_wq, &kipc_reaper,
+					   KIPC_REAP_INTERVAL);
+	}
+	refcount_inc(&kns->ref);
+	return kns;
+}
+
+/* Takes @kns out of the registry and drops the registry's reference. */
+static void kipc_ns_unhash(struct kipc_ns *kns)
+{
+	lockdep_assert_held(&kipc_registry_lock);
+
+	hash_del(&kns->node);
+	if (kns->ns != kipc_init_ipc_ns)
+		kipc_nr_watched--;
+	kipc_ns_put(kns);
+}
+
+/*
+ * No process, no nsfs file or bind mount, no shm segment uses the
+ * namespace: only our reference is left. Then no one can enter it again
+ * (that takes an nsproxy or nsfs reference to it), so this stays true.
+ */
+static bool kipc_ns_unused(const struct kipc_ns *kns)
+{
+	return refcount_read(&kns->ns->ns.count) == 1;
 }
 
 static void kipc_mbox_release(struct kref *ref)
@@ -183,7 +355,8 @@ static void kipc_mbox_release(struct kref *ref)
 
 	put_pid(mb->last_sender);
 	put_pid(mb->last_receiver);
-	fput(mb->ns_pin);
+	kipc_user_put(mb->user);
+	kipc_ns_put(mb->kns);
 	kfree(mb);
 }
 
@@ -232,9 +405,33 @@ static int kipc_check_limits(u32 capacity, u64 capacity_bytes,
 	return 0;
 }
 
+/*
+ * Room for one more mailbox of @u's, under max_mailboxes and (unless the
+ * caller has CAP_SYS_RESOURCE) max_user_mailboxes. The mailboxes of unused
+ * namespaces are reaped before the answer is no.
+ */
+static int kipc_mbox_room(struct kipc_user *u)
+{
+	bool reaped = false;
+
+	lockdep_assert_held(&kipc_registry_lock);
+
+	for (;;) {
+		if (kipc_nr_mailboxes < READ_ONCE(kipc_max_mailboxes) &&
+		    (atomic_read(&u->mailboxes) <
+		     READ_ONCE(kipc_max_user_mailboxes) ||
+		     !kipc_user_limited()))
+			return 0;
+		if (reaped || !kipc_reap(false))
+			return -ENOSPC;
+		reaped = true;
+	}
+}
+
 int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct kipc_ns *new_kns;
 	struct kipc_mbox *mb;
 	u32 max_msg_size;
 	u64 cap_bytes;
@@ -259,6 +456,12 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
 	if (!mb)
 		return -ENOMEM;
+	/* In case this is the namespace's first mailbox. */
+	new_kns = kzalloc(sizeof(*new_kns), GFP_KERNEL_ACCOUNT);
+	if (!new_kns) {
+		kfree(mb);
+		return -ENOMEM;
+	}
 	kref_init(&mb->ref);
 	spin_lock_init(&mb->lock);
 	mb->msgs = KIPC_INDEX_INIT;
@@ -279,12 +482,6 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	mb->ctime_ns = ktime_get_real_ns();
 	mb->handles = 1;
 
-	mb->ns_pin = kipc_pin_ns(ns);
-	if (IS_ERR(mb->ns_pin)) {
-		ret = PTR_ERR(mb->ns_pin);
-		goto out_free_mbox;
-	}
-
 	mutex_lock(&h->lock);
 	if (h->mbox) {
 		ret = -EISCONN;
@@ -292,20 +489,28 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	}
 
 	mutex_lock(&kipc_registry_lock);
-	if (kipc_nr_mailboxes >= READ_ONCE(kipc_max_mailboxes) ||
-	    kipc_last_id == U32_MAX) {
-		ret = -ENOSPC;
+	ret = kipc_mbox_room(h->user);
+	if (ret)
 		goto out_unlock_registry;
-	}
 	if (kipc_find_name(ns, mb->name)) {
 		ret = -EEXIST;
 		goto out_unlock_registry;
 	}
-	mb->id = kipc_last_id + 1;
-	ret = xa_insert(&kipc_ids, mb->id, mb, GFP_KERNEL_ACCOUNT);
-	if (ret)
+	/* Ids cycle: the lowest free one after the last given, wrapping. */
+	ret = xa_alloc_cyclic(&kipc_ids, &mb->id, mb,
+			      XA_LIMIT(1, KIPC_ID_MAX), &kipc_next_id,
+			      GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		if (ret == -EBUSY)
+			ret = -ENOSPC;
 		goto out_unlock_registry;
-	kipc_last_id = mb->id;
+	}
+	/* Nothing fails from here on. */
+	mb->kns = kipc_ns_get(ns, &new_kns);
+	list_add_tail(&mb->ns_node, &mb->kns->mailboxes);
+	mb->kns->nr_mailboxes++;
+	mb->user = kipc_user_hold(h->user);
+	atomic_inc(&mb->user->mailboxes);
 	hash_add(kipc_names, &mb->name_node, kipc_name_hash(ns, mb->name));
 	kipc_nr_mailboxes++;
 	kipc_created++;
@@ -318,6 +523,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	mutex_unlock(&kipc_registry_lock);
 	mutex_unlock(&h->lock);
 
+	kfree(new_kns);
 	kipc_nl_mbox_event(mb, h->user, KIPC_EVENT_CREATE);
 	return 0;
 
@@ -325,14 +531,40 @@ out_unlock_registry:
 	mutex_unlock(&kipc_registry_lock);
 out_unlock_handle:
 	mutex_unlock(&h->lock);
-	fput(mb->ns_pin);
-out_free_mbox:
+	kfree(new_kns);
 	kfree(mb);
 	return ret;
 }
 
-/* Returns a referenced mailbox of the caller's IPC namespace, or NULL. */
-static struct kipc_mbox *kipc_lookup(u32 id, const char *name)
+/*
+ * The id the next create tries first (the next_id test hook, main.c): past
+ * the top, the search starts again at the bottom.
+ */
+u32 kipc_ids_next(void)
+{
+	u32 id;
+
+	mutex_lock(&kipc_registry_lock);
+	id = kipc_next_id > KIPC_ID_MAX ? 1 : kipc_next_id;
+	mutex_unlock(&kipc_registry_lock);
+	return id;
+}
+
+int kipc_ids_set_next(u32 id)
+{
+	if (!id || id > KIPC_ID_MAX)
+		return -EINVAL;
+	mutex_lock(&kipc_registry_lock);
+	kipc_next_id = id;
+	mutex_unlock(&kipc_registry_lock);
+	return 0;
+}
+
+/*
+ * Returns a referenced mailbox of the caller's IPC namespace (by @id, of
+ * any namespace with @all_ns), or NULL.
+ */
+static struct kipc_mbox *kipc_lookup(u32 id, const char *name, bool all_ns)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct kipc_mbox *mb;
@@ -343,18 +575,19 @@ static struct kipc_mbox *kipc_lookup(u32 id, const char *name)
 		mb = kipc_find_name(ns, name);
 	else
 		mb = xa_load(&kipc_ids, id);
-	if (!mb || mb->ns != ns)
+	if (!mb || (mb->ns != ns && !all_ns))
 		return NULL;
 	kref_get(&mb->ref);
 	return mb;
 }
 
-struct kipc_mbox *kipc_mbox_get_by_id(u32 id)
+/* @all_ns: of any namespace; the caller checked the capability. */
+struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns)
 {
 	struct kipc_mbox *mb;
 
 	mutex_lock(&kipc_registry_lock);
-	mb = kipc_lookup(id, NULL);
+	mb = kipc_lookup(id, NULL, all_ns);
 	mutex_unlock(&kipc_registry_lock);
 	return mb;
 }
@@ -364,7 +597,7 @@ struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
 	struct kipc_mbox *mb;
 
 	mutex_lock(&kipc_registry_lock);
-	mb = kipc_lookup(0, name);
+	mb = kipc_lookup(0, name, false);
 	mutex_unlock(&kipc_registry_lock);
 	return mb;
 }
@@ -372,10 +605,14 @@ struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
 int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 {
 	bool by_id = ka->flags & KIPC_ATTACH_BY_ID;
+	bool all_ns = ka->flags & KIPC_ATTACH_ALL_NS;
 	struct kipc_mbox *mb;
 	int ret;
 
 	if (ka->flags & ~KIPC_ATTACH_FLAGS)
+		return -EINVAL;
+	/* Names are per namespace: across them, only an id names one. */
+	if (all_ns && !by_id)
 		return -EINVAL;
 	if (by_id) {
 		if (!ka->id || memchr_inv(ka->name, 0, sizeof(ka->name)))
@@ -387,6 +624,8 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 		if (ret)
 			return ret;
 	}
+	if (all_ns && !capable(CAP_IPC_OWNER))
+		return -EPERM;
 
 	mutex_lock(&h->lock);
 	if (h->mbox) {
@@ -395,7 +634,7 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 	}
 
 	mutex_lock(&kipc_registry_lock);
-	mb = kipc_lookup(ka->id, by_id ? NULL : ka->name);
+	mb = kipc_lookup(ka->id, by_id ? NULL : ka->name, all_ns);
 	if (!mb) {
 		ret = -ENOENT;
 		goto out_unlock_registry;
@@ -430,12 +669,15 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 
 	xa_erase(&kipc_ids, mb->id);
 	hash_del(&mb->name_node);
+	list_del(&mb->ns_node);
+	mb->kns->nr_mailboxes--;
+	atomic_dec(&mb->user->mailboxes);
 	kipc_nr_mailboxes--;
 	kipc_destroyed++;
 	WRITE_ONCE(kipc_generation, kipc_generation + 1);
 
 	spin_lock(&mb->lock);
-	mb->dead = true;
+	WRITE_ONCE(mb->dead, true);	/* read locklessly: kipc_may_use() */
 	dropped = mb->depth;
 	mb->dropped += dropped;
 	kipc_gone_sent += mb->sent;
@@ -496,17 +738,83 @@ void kipc_mbox_detach(struct kipc_handle *h)
 	kipc_mbox_put(mb);
 }
 
+/*
+ * Destroys the mailboxes of every namespace that no one uses any more, and
+ * with @all, lets go of the namespaces that have no mailbox left (so that
+ * kipc holds no namespace it has no use for). Returns how many mailboxes
+ * it destroyed.
+ */
+static u32 kipc_reap(bool all)
+{
+	struct kipc_mbox *mb, *next;
+	struct hlist_node *tmp;
+	struct kipc_ns *kns;
+	u32 n = 0;
+	int bkt;
+
+	lockdep_assert_held(&kipc_registry_lock);
+
+	hash_for_each_safe(kipc_nss, bkt, tmp, kns, node) {
+		bool unused = kipc_ns_unused(kns);
+
+		if (unused) {
+			/* As KIPC_IOC_DESTROY would: EIDRM, events and all. */
+			list_for_each_entry_safe(mb, next, &kns->mailboxes,
+						 ns_node) {
+				__kipc_mbox_destroy(mb, false);
+				n++;
+			}
+		}
+		if (!kns->nr_mailboxes && (all || unused))
+			kipc_ns_unhash(kns);
+	}
+	return n;
+}
+
+static void kipc_reap_work(struct work_struct *work)
+{
+	bool again;
+
+	mutex_lock(&kipc_registry_lock);
+	kipc_reap(true);
+	again = kipc_nr_watched;
+	mutex_unlock(&kipc_registry_lock);
+	if (again)
+		queue_delayed_work(system_wq, &kipc_reaper, KIPC_REAP_INTERVAL);
+}
+
 /* rmmod: no handle is open, so only the registry's references are left. */
 void kipc_mbox_destroy_all(void)
 {
+	struct hlist_node *tmp;
 	struct kipc_mbox *mb;
+	struct kipc_ns *kns;
 	unsigned long id;
+	int bkt;
 
+	cancel_delayed_work_sync(&kipc_reaper);
 	mutex_lock(&kipc_registry_lock);
 	xa_for_each(&kipc_ids, id, mb)
 		__kipc_mbox_destroy(mb, true);
+	hash_for_each_safe(kipc_nss, bkt, tmp, kns, node)
+		kipc_ns_unhash(kns);
 	mutex_unlock(&kipc_registry_lock);
 	xa_destroy(&kipc_ids);
+}
+
+void kipc_mbox_exit(void)
+{
+	int tries;
+
+	/* Every namespace reference goes back before our code goes away. */
+	for (tries = 0; !llist_empty(&kipc_ns_free) && tries < 10; tries++) {
+		if (tries)
+			msleep(100);
+		flush_delayed_work(&kipc_releaser);
+	}
+	WARN_ON(!llist_empty(&kipc_ns_free));
+	cancel_delayed_work_sync(&kipc_releaser);
+	percpu_counter_destroy(&kipc_charged);
 }
 
 int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
@@ -581,6 +889,7 @@ void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
 	memset(info, 0, sizeof(*info));
 	info->id = mb->id;
 	info->flags = mb->temp ? KIPC_STAT_TEMP : 0;
+	info->ns_inum = mb->ns->ns.inum;
 	memcpy(info->name, mb->name, sizeof(info->name));
 	info->uid = mb->uid;
 	info->gid = mb->gid;
@@ -611,11 +920,12 @@ void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
 }
 
 /*
- * Calls @fn for each mailbox of the caller's IPC namespace with an id of at
- * least *@next_id, in id order, until @fn returns nonzero. *@next_id is left
- * at the mailbox @fn refused, or past the last one.
+ * Calls @fn for each mailbox of the caller's IPC namespace (of every
+ * namespace with @all_ns; the caller checked the capability) with an id of
+ * at least *@next_id, in id order, until @fn returns nonzero. *@next_id is
+ * left at the mailbox @fn refused, or past every id there can be.
  */
-int kipc_mbox_for_each(u32 *next_id,
+int kipc_mbox_for_each(u32 *next_id, bool all_ns,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
@@ -625,13 +935,13 @@ int kipc_mbox_for_each(u32 *next_id,
 
 	mutex_lock(&kipc_registry_lock);
 	xa_for_each_start(&kipc_ids, id, mb, id) {
-		if (mb->ns != ns)
+		if (mb->ns != ns && !all_ns)
 			continue;
 		ret = fn(mb, arg);
 		if (ret)
 			break;
 	}
-	*next_id = ret ? id : kipc_last_id + 1;
+	*next_id = ret ? id : KIPC_ID_MAX + 1;
 	mutex_unlock(&kipc_registry_lock);
 	return ret;
 }

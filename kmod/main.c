@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 
 #include "kipc.h"
@@ -28,6 +29,8 @@ unsigned int kipc_max_msg_size = 8192;
 unsigned int kipc_default_capacity = 64;
 unsigned int kipc_default_capacity_bytes = 64 << 10;
 unsigned long kipc_max_total_bytes = 64UL << 20;
+unsigned int kipc_max_user_mailboxes = 256;
+unsigned long kipc_max_user_bytes = 16UL << 20;
 unsigned int kipc_event_rate = 1000;
 unsigned int kipc_max_notify = 64;
 
@@ -42,6 +45,29 @@ static const struct kernel_param_ops kipc_msg_size_ops = {
 	.get = param_get_uint,
 };
 
+/* next_id is the registry's, under its lock (mailbox.c). */
+static int kipc_param_set_next_id(const char *val,
+				  const struct kernel_param *kp)
+{
+	u32 id;
+	int ret;
+
+	ret = kstrtou32(val, 0, &id);
+	if (ret)
+		return ret;
+	return kipc_ids_set_next(id);
+}
+
+static int kipc_param_get_next_id(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%u\n", kipc_ids_next());
+}
+
+static const struct kernel_param_ops kipc_next_id_ops = {
+	.set = kipc_param_set_next_id,
+	.get = kipc_param_get_next_id,
+};
+
 module_param_named(max_mailboxes, kipc_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(max_mailboxes, "Mailboxes at most, all namespaces (1024)");
 module_param_cb(max_msg_size, &kipc_msg_size_ops, &kipc_max_msg_size, 0644);
@@ -53,6 +79,17 @@ module_param_named(default_capacity_bytes, kipc_default_capacity_bytes,
 MODULE_PARM_DESC(default_capacity_bytes, "Bytes a new mailbox holds (65536)");
 module_param_named(max_total_bytes, kipc_max_total_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "Memory for all queued messages (64 MiB)");
+module_param_named(max_user_mailboxes, kipc_max_user_mailboxes, uint, 0644);
+MODULE_PARM_DESC(max_user_mailboxes, "Mailboxes one user (real uid, all namespaces) may create (256)");
+module_param_named(max_user_bytes, kipc_max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes, "Memory one user's queued messages may take (16 MiB)");
+/*
+ * A test hook: where the cyclic id search starts, so that a test can reach
+ * the wrap at 2^31 - 1 without 2^31 creates. Root only; it cannot make ids
+ * collide (the search skips live ones).
+ */
+module_param_cb(next_id, &kipc_next_id_ops, NULL, 0600);
+MODULE_PARM_DESC(next_id, "Test hook: the id the next create tries first (1..2147483647)");
 module_param_named(event_rate, kipc_event_rate, uint, 0644);
 MODULE_PARM_DESC(event_rate, "Per-message netlink events per second per user, 0 = no limit (1000)");
 module_param_named(max_notify, kipc_max_notify, uint, 0644);

@@ -6,8 +6,12 @@
  * Queries run in the context of the process that sends (or, for the later
  * parts of a dump, reads) the request: they see the mailboxes of its IPC
  * namespace only, with uids, gids and pids translated into its namespaces.
- * No privilege is needed, as for /proc/sysvipc/msg. The family is usable in
- * every network namespace.
+ * No privilege is needed, as for /proc/sysvipc/msg. With KIPC_A_ALL_NS, a
+ * GET by id or a dump sees every IPC namespace's mailboxes; that needs
+ * CAP_IPC_OWNER in the initial user namespace, as KIPC_ATTACH_ALL_NS does.
+ * Every reply says which namespace (KIPC_A_MBOX_NS, its inode number, as
+ * lsns and /proc/PID/ns/ipc show it). The family is usable in every
+ * network namespace.
  *
  * Events reach two kinds of listener, and nobody else (SPEC section 6):
  *
@@ -78,17 +82,18 @@ static atomic64_t kipc_events_suppressed = ATOMIC64_INIT(0);
 /* KIPC_CMD_MONITOR subscriptions now; written under kipc_nl_subs_lock. */
 static unsigned int kipc_nl_nr_subs;
 
-static const struct nla_policy kipc_mbox_get_policy[KIPC_A_MBOX_NAME + 1] = {
+static const struct nla_policy kipc_mbox_get_policy[KIPC_A_ALL_NS + 1] = {
 	[KIPC_A_MBOX_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KIPC_A_MBOX_NAME]	= { .type = NLA_NUL_STRING,
 				    .len = KIPC_NAME_MAX - 1 },
+	[KIPC_A_ALL_NS]		= { .type = NLA_FLAG },
 };
 
 /* Room for what kipc_nl_put_mbox() writes. */
 static size_t kipc_nl_mbox_size(void)
 {
 	return nla_total_size(KIPC_NAME_MAX) +			/* NAME */
-	       14 * nla_total_size(sizeof(u32)) +		/* u32s */
+	       15 * nla_total_size(sizeof(u32)) +		/* u32s */
 	       6 * nla_total_size_64bit(sizeof(u64));		/* u64s */
 }
 
@@ -127,9 +132,22 @@ static int kipc_nl_put_mbox(struct sk_buff *skb,
 	    nla_put_u32(skb, KIPC_A_MBOX_LAST_RECEIVER_PID,
 			info->last_receiver_pid) ||
 	    nla_put_u64_64bit(skb, KIPC_A_MBOX_CTIME, info->ctime_ns,
-			      KIPC_A_PAD))
+			      KIPC_A_PAD) ||
+	    nla_put_u32(skb, KIPC_A_MBOX_NS, info->ns_inum))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/* May this request see every namespace's mailboxes? Else says why not. */
+static bool kipc_nl_all_ns_ok(const struct sk_buff *skb,
+			      const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (netlink_ns_capable(skb, &init_user_ns, CAP_IPC_OWNER))
+		return true;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "all namespaces: needs CAP_IPC_OWNER in the initial user namespace");
+	return false;
 }
 
 /* One KIPC_CMD_MBOX_GET message for @mb, as the current task sees it. */
@@ -160,6 +178,7 @@ static int kipc_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id_attr = info->attrs[KIPC_A_MBOX_ID];
 	struct nlattr *name_attr = info->attrs[KIPC_A_MBOX_NAME];
+	struct nlattr *all_attr = info->attrs[KIPC_A_ALL_NS];
 	struct kipc_mbox *mb;
 	struct sk_buff *msg;
 	const char *name;
@@ -170,8 +189,15 @@ static int kipc_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "give a mailbox id or a name, not both");
 		return -EINVAL;
 	}
+	if (all_attr && !id_attr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, all_attr,
+				    "all namespaces: look up by mailbox id");
+		return -EINVAL;
+	}
+	if (all_attr && !kipc_nl_all_ns_ok(skb, all_attr, info->extack))
+		return -EPERM;
 	if (id_attr) {
-		mb = kipc_mbox_get_by_id(nla_get_u32(id_attr));
+		mb = kipc_mbox_get_by_id(nla_get_u32(id_attr), !!all_attr);
 		if (!mb) {
 			NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
 					    "no mailbox with this id");
@@ -229,17 +255,23 @@ static int kipc_nl_dump_one(struct kipc_mbox *mb, void *arg)
 /*
  * cb->args[0] is the next id to dump. cb->seq follows the registry's
  * generation (never 0, which would disable the check), so a dump that
- * spans a create or destroy is flagged NLM_F_DUMP_INTR.
+ * spans a create or destroy is flagged NLM_F_DUMP_INTR. KIPC_A_ALL_NS is
+ * checked on every part of the dump (each runs for whoever reads it), and
+ * here rather than in a .start, which has no extack on 6.1: the refusal
+ * and its reason arrive in NLMSG_DONE.
  */
 static int kipc_nl_mbox_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb)
 {
+	struct nlattr *all_attr = genl_dumpit_info(cb)->attrs[KIPC_A_ALL_NS];
 	struct kipc_nl_dump d = { .skb = skb, .cb = cb };
 	u32 next_id = cb->args[0];
 	int ret;
 
+	if (all_attr && !kipc_nl_all_ns_ok(cb->skb, all_attr, cb->extack))
+		return -EPERM;
 	cb->seq = (kipc_mbox_generation() << 1) | 1;
-	ret = kipc_mbox_for_each(&next_id, kipc_nl_dump_one, &d);
+	ret = kipc_mbox_for_each(&next_id, !!all_attr, kipc_nl_dump_one, &d);
 	cb->args[0] = next_id;
 	/* A full skb is no error: the rest follows in the next one. */
 	if (ret && ret != -EMSGSIZE)
@@ -275,6 +307,10 @@ static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			READ_ONCE(kipc_max_msg_size)) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_TOTAL_BYTES,
 			      READ_ONCE(kipc_max_total_bytes), KIPC_A_PAD) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_USER_MAILBOXES,
+			READ_ONCE(kipc_max_user_mailboxes)) ||
+	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_USER_BYTES,
+			      READ_ONCE(kipc_max_user_bytes), KIPC_A_PAD) ||
 	    nla_put_u32(msg, KIPC_A_STATS_DEFAULT_CAPACITY,
 			READ_ONCE(kipc_default_capacity)) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_DEFAULT_CAPACITY_BYTES,

@@ -53,16 +53,22 @@ struct kipc_user *kipc_user_hold(struct kipc_user *u)
 	return u;
 }
 
+/*
+ * What refcount_dec_and_lock() does, spelled out so that sparse can follow
+ * the lock: the table lock only for what may be the last put.
+ */
 void kipc_user_put(struct kipc_user *u)
 {
-	if (!u)
+	if (!u || refcount_dec_not_one(&u->ref))
 		return;
-	/* __cond_lock(): tells sparse the lock is held when it returns true. */
-	if (!__cond_lock(&kipc_users_lock,
-			 refcount_dec_and_lock(&u->ref, &kipc_users_lock)))
+	spin_lock(&kipc_users_lock);
+	if (!refcount_dec_and_test(&u->ref)) {
+		spin_unlock(&kipc_users_lock);
 		return;
+	}
 	hash_del(&u->node);
 	spin_unlock(&kipc_users_lock);
+	/* Mailboxes and messages hold references: none can be charged. */
 	WARN_ON_ONCE(atomic_read(&u->mailboxes) || atomic_long_read(&u->bytes));
 	kfree(u);
 }

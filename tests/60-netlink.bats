@@ -345,8 +345,19 @@ teardown() {
 	check "EINVAL: invalid mailbox name" get name:str:
 	check "EINVAL: mailbox id or name required" get
 	check "EINVAL: give a mailbox id or a name, not both" get id:u32:1 "name:str:$box"
-	check "EINVAL: Unknown attribute type" get 3:u32:1
+	# Below the policy's last attribute: not in it; beyond: unknown.
+	check "EINVAL: Unsupported attribute" get 3:u32:1
+	check "EINVAL: Unknown attribute type" get 47:u32:1
 	check "EINVAL: Unknown attribute type" get 999:u32:1
+	# 46, KIPC_A_ALL_NS: a flag, and with a do only by id.
+	check "EINVAL: all namespaces: look up by mailbox id" get 46:empty
+	check "EINVAL: all namespaces: look up by mailbox id" get 46:empty "name:str:$box"
+	check "ERANGE" get id:u32:1 46:u32:1		# a flag has no payload
+	id=$(field "$(kipcctl -j show "$box")" id)
+	run kipc-nlprobe get "id:u32:$id" 46:empty
+	[ "$output" = "ok 1" ]
+	run kipc-nlprobe --dump get 46:empty
+	[[ $output == "ok "* ]]
 	check "EINVAL" stats id:u32:1			# stats takes no attributes
 	check "EINVAL" --reserved 1 stats
 	check "EOPNOTSUPP" event			# events are not requests

@@ -3,9 +3,11 @@
 # users are refused with the exact errno; nobody can list and monitor but
 # never sees a payload byte; a 100,000-message flood under a monitor is
 # accounted for exactly (events seen + suppressed + dropped) and never
-# blocks a sender; after heavy use every counter is back to zero and the
-# module unloads and reloads. The ioctl-level and raw-netlink checks are
-# in tests/c/test_security.c. Never uses fd 3 (bats' own).
+# blocks a sender; throw-away namespaces strand nothing and per-user limits
+# hold across namespaces; only root sees every namespace (-A); after heavy
+# use every counter is back to zero and the module unloads and reloads. The
+# ioctl-level and raw-netlink checks are in tests/c/test_security.c and
+# test_limits.c. Never uses fd 3 (bats' own).
 
 load lib
 
@@ -15,9 +17,13 @@ setup() {
 	box="sec-$BATS_TEST_NUMBER-$$"
 	mon_pid=
 	bg_pids=()
-	saved_rate=
-	saved_maxmon=
+	saved_params=()
 	mon0=$(monitors)	# subscriptions before the test's own
+}
+
+# Saves a module parameter for teardown to restore.
+save_param() {
+	saved_params+=("$1=$(cat "$params/$1")")
 }
 
 teardown() {
@@ -33,8 +39,9 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	kipc_ensure_loaded
-	[ -z "$saved_rate" ] || echo "$saved_rate" >"$params/event_rate"
-	[ -z "$saved_maxmon" ] || echo "$saved_maxmon" >"$params/max_user_monitors"
+	for p in "${saved_params[@]}"; do
+		echo "${p#*=}" >"$params/${p%%=*}"
+	done
 	for p in "$box" "$box-2"; do
 		kipcctl destroy "$p" 2>/dev/null || true
 	done
@@ -53,6 +60,31 @@ notify_count_is() {
 
 stat_of() {
 	field "$(kipcctl -j stats)" "$1"
+}
+
+stats_are() {
+	[ "$(stat_of mailboxes)" = "$1" ] && [ "$(stat_of charged_bytes)" = "$2" ]
+}
+
+# The inode number of process $1's IPC namespace, as lsns shows it.
+ipc_ns_of() {
+	local ns
+
+	ns=$(readlink "/proc/$1/ns/ipc")
+	ns=${ns#ipc:[}
+	echo "${ns%]}"
+}
+
+# mbox_in JSON NAME KEY: KEY of mailbox NAME in a `kipcctl -j list` array.
+mbox_in() {
+	local re='\{"id":[0-9]+,"name":"'"$2"'",[^}]*\}'
+
+	[[ $1 =~ $re ]] && field "${BASH_REMATCH[0]}" "$3"
+	return 0
+}
+
+not_listed_anywhere() {
+	[[ $(kipcctl -A -j list) != *"\"name\":\"$1\""* ]]
 }
 
 @test "another user gets EACCES from a 0600 mailbox, EPERM on destroy of a 0602 one" {
@@ -308,7 +340,7 @@ depth_at_least() {
 
 @test "one user's flood does not suppress another user's events; both are counted exactly" {
 	out=$BATS_TEST_TMPDIR/mon
-	saved_rate=$(cat $params/event_rate)
+	save_param event_rate
 	echo 5 >$params/event_rate
 	kipcctl create --mode 0666 --capacity 5000 --capacity-bytes $((1 << 20)) "$box"
 	kipcctl create --mode 0666 "$box-2"
@@ -350,8 +382,8 @@ depth_at_least() {
 }
 
 @test "subscriptions end with their socket; max_user_monitors caps each user (ENOSPC)" {
-	saved_maxmon=$(cat $params/max_user_monitors)
-	[ "$saved_maxmon" = 16 ]
+	[ "$(cat $params/max_user_monitors)" = 16 ]
+	save_param max_user_monitors
 	echo 2 >$params/max_user_monitors
 	# Subscribe and close, many times over the cap: none is left behind.
 	for i in $(seq 25); do
@@ -481,6 +513,166 @@ depth_at_least() {
 	[ "$(grep -c 'events lost' "$out.err")" = 0 ]
 }
 
+@test "-A: root lists, shows and destroys every namespace's mailboxes by id; nobody gets EPERM" {
+	ready=$BATS_TEST_TMPDIR/ready
+	kipcctl create "$box"
+	# unshare and sh exec: the background pid is the namespace's process.
+	unshare --ipc sh -c "kipcctl create '$box-2' && kipcctl send '$box-2' hidden &&
+		echo ready && exec sleep 60" >"$ready" 3>&- &
+	bg_pids+=($!)
+	wait_for 20 grep -q ready "$ready"
+	ns1=$(ipc_ns_of $$)
+	ns2=$(ipc_ns_of "${bg_pids[0]}")
+	[ "$ns1" != "$ns2" ]
+
+	# Without -A: our namespace's only.
+	run kipcctl -j list
+	[ "$status" -eq 0 ]
+	[[ $output == *"\"name\":\"$box\""* && $output != *"$box-2"* ]]
+	# With -A, before or after the command: both, and which namespace.
+	run kipcctl -A -j list
+	[ "$status" -eq 0 ]
+	all=$output
+	run kipcctl list -j -A
+	[ "$output" = "$all" ]
+	[ "$(mbox_in "$all" "$box" ns)" = "$ns1" ]
+	[ "$(mbox_in "$all" "$box-2" ns)" = "$ns2" ]
+	id2=$(mbox_in "$all" "$box-2" id)
+	[ -n "$id2" ]
+	run kipcctl -A list
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^\ *NS\ +ID\ +NAME\  ]]
+	grep -Eq "^ *$ns2 +$id2 +$box-2 +root +0600 +1/64 " <<<"$output"
+	run kipcctl -A show "$id2"
+	[ "$status" -eq 0 ]
+	[[ $output == *"name: $box-2"$'\n'"ns: $ns2"$'\n'* ]]
+	[ "$(field "$(kipcctl -j show -A "$id2")" depth)" = 1 ]
+	# An id of another namespace is nothing without -A; -A takes only ids.
+	run kipcctl show --id "$id2"
+	[ "$status" -eq 1 ]
+	[[ $output == "kipcctl: show id $id2: No such file or directory (ENOENT)"* ]]
+	run kipcctl -A show "$box-2"
+	[ "$status" -eq 2 ]
+	run kipcctl -A create "$box-3"
+	[ "$status" -eq 2 ]
+	[[ $output == "kipcctl create: -A does not apply"* ]]
+
+	# nobody, and nobody as root of its own user namespace: EPERM.
+	for who in "" "unshare -U -r"; do
+		# shellcheck disable=SC2086 # $who is words or nothing
+		run as_user 65534 $who kipcctl -A list
+		[ "$status" -eq 1 ]
+		[ "$output" = "kipcctl: list: Operation not permitted (EPERM): all namespaces: needs CAP_IPC_OWNER in the initial user namespace" ]
+		# shellcheck disable=SC2086
+		run as_user 65534 $who kipcctl -A show "$id2"
+		[ "$status" -eq 1 ]
+		[[ $output == "kipcctl: show id $id2: Operation not permitted (EPERM)"* ]]
+		# shellcheck disable=SC2086
+		run as_user 65534 $who kipcctl -A destroy "$id2"
+		[ "$status" -eq 1 ]
+		[ "$output" = "kipcctl: destroy id $id2: Operation not permitted (EPERM)" ]
+	done
+	[ "$(field "$(kipcctl -A -j show "$id2")" depth)" = 1 ]
+
+	# Root destroys it by id, across namespaces, once.
+	kipcctl -A destroy "$id2"
+	not_listed_anywhere "$box-2"
+	run kipcctl -A destroy "$id2"
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: destroy id $id2: No such file or directory (ENOENT)" ]
+	run kipcctl -j list
+	[[ $output == *"\"name\":\"$box\""* ]]
+}
+
+@test "an unprivileged user's throw-away namespaces strand nothing: 20 rounds past the global limits" {
+	base=$(stat_of mailboxes)
+	charged0=$(stat_of charged_bytes)
+	save_param max_mailboxes
+	save_param max_total_bytes
+	echo $((base + 16)) >"$params/max_mailboxes"
+	echo $((4 << 20)) >"$params/max_total_bytes"
+
+	# As nobody, each round in fresh user and IPC namespaces: 8 mailboxes
+	# of 4 x 8 KiB, then exit. 160 mailboxes and 5 MiB in all, 10 and 1.25
+	# times what the module holds at once: every round must succeed.
+	run as_user 65534 kipc-nsflood -U 20 8 4 8192
+	printf '%s\n' "${lines[@]: -3}"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "total: 20 rounds, 160 mailboxes, 640 messages" ]
+
+	# Root and another user still create and send 8 KiB.
+	for u in 0 1000; do
+		as_user $u kipcctl create "$box-u$u"
+		head -c 8192 /dev/zero | as_user $u kipcctl send "$box-u$u" -
+		[ "$(field "$(kipcctl -j show "$box-u$u")" bytes)" = 8192 ]
+		kipcctl destroy "$box-u$u"
+	done
+	# kipcctl stats: what the attacker left is freed (bounded wait).
+	wait_for 30 stats_are "$base" "$charged0"
+	run kipcctl stats
+	echo "$output"
+	# The per-user limits that stopped nobody meanwhile: the defaults.
+	grep -qx "max_user_mailboxes: 256" <<<"$output"
+	grep -qx "max_user_bytes: $((16 << 20))" <<<"$output"
+}
+
+@test "max_user_mailboxes counts a user's mailboxes in all its namespaces; its namespace's root is not exempt" {
+	save_param max_user_mailboxes
+	echo 2 >"$params/max_user_mailboxes"
+	[ "$(stat_of max_user_mailboxes)" = 2 ]
+	for i in 1 2; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			unshare -U -i -r sh -c "kipcctl create '$box-$i' && echo ready &&
+			exec sleep 60" >"$BATS_TEST_TMPDIR/ns$i" 3>&- &
+		bg_pids+=($!)
+	done
+	wait_for 20 grep -q ready "$BATS_TEST_TMPDIR/ns1"
+	wait_for 20 grep -q ready "$BATS_TEST_TMPDIR/ns2"
+	[ "$(ipc_ns_of "${bg_pids[0]}")" != "$(ipc_ns_of "${bg_pids[1]}")" ]
+
+	# A third namespace: the same user, the same two.
+	run as_user 65534 unshare -U -i -r kipcctl create "$box-3"
+	[ "$status" -eq 1 ]
+	[ "$output" = "kipcctl: create $box-3: No space left on device (ENOSPC)" ]
+	# Another user is not affected.
+	as_user 1000 kipcctl create "$box-4"
+	kipcctl destroy "$box-4"
+	# Once a namespace is left, its mailbox stops counting at once.
+	kill -9 "${bg_pids[0]}"
+	wait "${bg_pids[0]}" || true
+	run as_user 65534 unshare -U -i -r kipcctl create "$box-3"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	not_listed_anywhere "$box-1"
+	kill -9 "${bg_pids[1]}"
+	wait "${bg_pids[1]}" || true
+	bg_pids=()
+	wait_for 30 not_listed_anywhere "$box-2"
+	wait_for 30 not_listed_anywhere "$box-3"
+}
+
+@test "root's unshare --ipc: its mailbox goes with the namespace's last process, with a destroy event" {
+	out=$BATS_TEST_TMPDIR/mon
+	kipcctl -j monitor --count 3 "$box" >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_joined "$mon_pid"
+
+	unshare --ipc sh -c "kipcctl create '$box' && kipcctl send '$box' bye"
+	wait_for 30 not_listed_anywhere "$box"
+	rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$out" "$out.err"
+	[ "$rc" -eq 0 ]
+	mapfile -t ev <"$out"
+	[ "$(field "${ev[0]}" event)" = '"create"' ]
+	[ "$(field "${ev[1]}" event)" = '"send"' ]
+	[ "$(field "${ev[2]}" event)" = '"destroy"' ]
+	[ "$(field "${ev[2]}" depth)" = 0 ]
+	[ "$(field "${ev[2]}" dropped)" = 1 ]
+	[ "$(field "${ev[2]}" id)" = "$(field "${ev[0]}" id)" ]
+}
+
 @test "rmmod refused while in use; after heavy use all is back to zero, unload and reload work" {
 	# The module's own slab caches, if it has any.
 	mapfile -t caches < <(cat "$KIPC_ROOT"/kmod/*.c | tr -d '\n' |
@@ -550,9 +742,14 @@ depth_at_least() {
 		[ -z "$active" ] || [ "$active" = 0 ]
 	done
 
-	# Unload with mailboxes and messages but no handle: it frees them.
+	# Unload with mailboxes and messages but no handle: it frees them,
+	# and gives back the namespaces it held, one still in use.
 	kipcctl create "$box"
 	kipcctl send --count 30 "$box" "left for rmmod"
+	unshare --ipc sh -c "kipcctl create '$box-ns' && echo ready &&
+		exec sleep 60" >"$BATS_TEST_TMPDIR/ns" 3>&- &
+	bg_pids+=($!)
+	wait_for 20 grep -q ready "$BATS_TEST_TMPDIR/ns"
 	dmesg_mark
 	rmmod kipc
 	run kipc_loaded
@@ -568,6 +765,10 @@ depth_at_least() {
 
 	insmod "$KIPC_KO"
 	kipc_loaded
+	# The namespace kipc held survives it, usable and empty.
+	nsenter --ipc -t "${bg_pids[0]}" kipcctl create "$box-ns"
+	[ "$(stat_of mailboxes)" = 1 ]
+	kipcctl -A destroy "$(field "$(kipcctl -A -j list)" id)"
 	[ "$(stat_of mailboxes)" = 0 ]
 	[ "$(stat_of charged_bytes)" = 0 ]
 	kipcctl create "$box"

@@ -98,6 +98,31 @@ complete_words() {
 	[ "$reply" = destroy ]
 }
 
+@test "completion: with -A, before or after the command, ids of every namespace's mailboxes" {
+	kipcctl create "$box"
+	unshare --ipc sh -c "kipcctl create '$box2' && echo ready && exec sleep 60" \
+		>"$BATS_TEST_TMPDIR/ns" 3>&- &
+	pid=$!
+	for _ in $(seq 200); do
+		grep -q ready "$BATS_TEST_TMPDIR/ns" && break
+		sleep 0.1
+	done
+	want=$(kipcctl -A -j list | grep -oE '\{"id":[0-9]+' | tr -dc '0-9\n' | sort)
+	[ "$(wc -l <<<"$want")" -ge 2 ]
+
+	complete_words kipcctl --al
+	[ "$reply" = --all-namespaces ]
+	complete_words kipcctl -A destroy ""
+	[ "$reply" = "$want" ]
+	complete_words kipcctl show -jA ""
+	[ "$reply" = "$want" ]
+	# Without -A: names, of this namespace only.
+	complete_words kipcctl show comp-
+	[ "$reply" = "$box" ]
+	kill "$pid"
+	wait "$pid" || true
+}
+
 @test "completion: every option of every 'kipcctl help COMMAND' completes" {
 	local cmd want
 	local -a cmds

@@ -269,6 +269,27 @@ int cmd_create(int argc, char **argv)
 	return KIPCCTL_OK;
 }
 
+/* -A destroy ID: a mailbox of any namespace, by id. */
+static int destroy_by_id(const char *arg)
+{
+	char what[32];
+	uint64_t id;
+	int fd, ret;
+
+	if (!parse_u64(arg, UINT32_MAX, &id) || !id)
+		return kipcctl_usage("destroy", "with -A, give a mailbox ID, not '%s'",
+				     arg);
+	snprintf(what, sizeof(what), "id %" PRIu64, id);
+	fd = kipc_open(0);
+	if (fd < 0)
+		return kipcctl_fail("open", NULL, -fd);
+	ret = kipc_attach_id_any_ns(fd, id);
+	if (ret >= 0)
+		ret = kipc_destroy(fd);
+	close(fd);
+	return ret < 0 ? kipcctl_fail("destroy", what, -ret) : KIPCCTL_OK;
+}
+
 int cmd_destroy(int argc, char **argv)
 {
 	struct opts o;
@@ -277,6 +298,8 @@ int cmd_destroy(int argc, char **argv)
 	ret = parse(argc, argv, &o, "", 1);
 	if (ret)
 		return ret;
+	if (opt_all_ns)
+		return destroy_by_id(o.name);
 	fd = open_mailbox(&o, "destroy");
 	if (fd < 0)
 		return -fd;

@@ -64,6 +64,9 @@ static const enum mnl_attr_data_type attr_types[KIPC_A_MAX + 1] = {
 	[KIPC_A_STATS_EVENTS_SUPPRESSED]	= MNL_TYPE_U64,
 	[KIPC_A_STATS_EVENT_RATE]		= MNL_TYPE_U32,
 	[KIPC_A_STATS_CHARGED_BYTES]		= MNL_TYPE_U64,
+	[KIPC_A_MBOX_NS]			= MNL_TYPE_U32,
+	[KIPC_A_STATS_MAX_USER_MAILBOXES]	= MNL_TYPE_U32,
+	[KIPC_A_STATS_MAX_USER_BYTES]		= MNL_TYPE_U64,
 	[KIPC_A_EVENT_LOST]			= MNL_TYPE_U64,
 	[KIPC_A_STATS_MONITORS]			= MNL_TYPE_U32,
 };
@@ -81,6 +84,7 @@ struct field {
 static const struct field mbox_fields[] = {
 	{ KIPC_A_MBOX_ID, "id", K_U },
 	{ KIPC_A_MBOX_NAME, "name", K_STR },
+	{ KIPC_A_MBOX_NS, "ns", K_U },
 	{ KIPC_A_MBOX_UID, "uid", K_UID },
 	{ KIPC_A_MBOX_GID, "gid", K_GID },
 	{ KIPC_A_MBOX_MODE, "mode", K_MODE },
@@ -115,6 +119,8 @@ static const struct field stats_fields[] = {
 	{ KIPC_A_STATS_MAX_MAILBOXES, "max_mailboxes", K_U },
 	{ KIPC_A_STATS_MAX_MSG_SIZE, "max_msg_size", K_U },
 	{ KIPC_A_STATS_MAX_TOTAL_BYTES, "max_total_bytes", K_U },
+	{ KIPC_A_STATS_MAX_USER_MAILBOXES, "max_user_mailboxes", K_U },
+	{ KIPC_A_STATS_MAX_USER_BYTES, "max_user_bytes", K_U },
 	{ KIPC_A_STATS_DEFAULT_CAPACITY, "default_capacity", K_U },
 	{ KIPC_A_STATS_DEFAULT_CAPACITY_BYTES, "default_capacity_bytes", K_U },
 	{ KIPC_A_STATS_EVENT_RATE, "event_rate", K_U },
@@ -148,6 +154,7 @@ static const char *attr_name(int type)
 	static const char *const names[KIPC_A_MAX + 1] = {
 		[KIPC_A_MBOX_ID] = "mbox-id",
 		[KIPC_A_MBOX_NAME] = "mbox-name",
+		[KIPC_A_ALL_NS] = "all-ns",
 	};
 
 	if (type < 0 || type > KIPC_A_MAX)
@@ -411,30 +418,37 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 int dump_mailboxes(struct nl *nl, struct recs *rs)
 {
+	struct nlmsghdr *nlh;
 	int ret, tries = 0;
 
 	/* A dump that raced with a create or destroy is retried. */
 	do {
 		rs->n = 0;
-		ret = nl_talk(nl, nl_request(nl, KIPC_CMD_MBOX_GET, NLM_F_DUMP),
-			      list_cb, rs);
+		nlh = nl_request(nl, KIPC_CMD_MBOX_GET, NLM_F_DUMP);
+		if (opt_all_ns)
+			mnl_attr_put(nlh, KIPC_A_ALL_NS, 0, NULL);
+		ret = nl_talk(nl, nlh, list_cb, rs);
 	} while (ret == -EINTR && ++tries < 5);
 	return ret;
 }
 
+/* By id; with -A by namespace first, so that each one's stay together. */
 static int rec_cmp(const void *a, const void *b)
 {
-	uint64_t x = ((const struct rec *)a)->v[KIPC_A_MBOX_ID];
-	uint64_t y = ((const struct rec *)b)->v[KIPC_A_MBOX_ID];
+	const uint64_t *x = ((const struct rec *)a)->v;
+	const uint64_t *y = ((const struct rec *)b)->v;
 
-	return x < y ? -1 : x > y;
+	if (opt_all_ns && x[KIPC_A_MBOX_NS] != y[KIPC_A_MBOX_NS])
+		return x[KIPC_A_MBOX_NS] < y[KIPC_A_MBOX_NS] ? -1 : 1;
+	return x[KIPC_A_MBOX_ID] < y[KIPC_A_MBOX_ID] ? -1 :
+	       x[KIPC_A_MBOX_ID] > y[KIPC_A_MBOX_ID];
 }
 
-enum { COL_ID, COL_NAME, COL_OWNER, COL_MODE, COL_DEPTH, COL_BYTES, COL_WAIT,
-	COL_SENT, COL_RECV, NR_COLS };
+enum { COL_NS, COL_ID, COL_NAME, COL_OWNER, COL_MODE, COL_DEPTH, COL_BYTES,
+	COL_WAIT, COL_SENT, COL_RECV, NR_COLS };
 
 static const char *const col_head[NR_COLS] = {
-	"ID", "NAME", "OWNER", "MODE", "DEPTH/CAP", "BYTES", "WAIT(s/r)",
+	"NS", "ID", "NAME", "OWNER", "MODE", "DEPTH/CAP", "BYTES", "WAIT(s/r)",
 	"SENT", "RECV",
 };
 
@@ -447,6 +461,7 @@ static void list_cells(const struct rec *r, char cell[NR_COLS][80])
 {
 	const uint64_t *v = r->v;
 
+	snprintf(cell[COL_NS], 80, "%" PRIu64, v[KIPC_A_MBOX_NS]);
 	snprintf(cell[COL_ID], 80, "%" PRIu64, v[KIPC_A_MBOX_ID]);
 	snprintf(cell[COL_NAME], 80, "%s", r->name);
 	snprintf(cell[COL_OWNER], 80, "%s", user_name(v[KIPC_A_MBOX_UID]));
@@ -460,10 +475,13 @@ static void list_cells(const struct rec *r, char cell[NR_COLS][80])
 	snprintf(cell[COL_RECV], 80, "%" PRIu64, v[KIPC_A_MBOX_RECEIVED]);
 }
 
+/* The NS column only with -A: without, every row would say the same. */
 static void list_print_row(char cell[NR_COLS][80], const int *width)
 {
-	for (int c = 0; c < NR_COLS; c++) {
-		const char *sep = c ? "  " : "";
+	int first = opt_all_ns ? COL_NS : COL_ID;
+
+	for (int c = first; c < NR_COLS; c++) {
+		const char *sep = c > first ? "  " : "";
 
 		if (c == NR_COLS - 1 && col_left[c])
 			printf("%s%s", sep, cell[c]);
@@ -577,6 +595,15 @@ int cmd_show(int argc, char **argv)
 		return ret;
 	if (optind < argc)
 		name = argv[optind];
+	/* Names are per namespace: across them, an id names a mailbox. */
+	if (opt_all_ns) {
+		if (id || !name)
+			return kipcctl_usage(argv[0], "with -A, give a mailbox ID");
+		if (!parse_u64(name, UINT32_MAX, &id) || !id)
+			return kipcctl_usage(argv[0], "with -A, give a mailbox ID, not '%s'",
+					     name);
+		name = NULL;
+	}
 	if (!name == !id)
 		return kipcctl_usage(argv[0], "give a mailbox NAME or --id N");
 	if (name && strlen(name) >= KIPC_NAME_MAX)
@@ -594,6 +621,8 @@ int cmd_show(int argc, char **argv)
 		mnl_attr_put_u32(nlh, KIPC_A_MBOX_ID, id);
 	else
 		mnl_attr_put_strz(nlh, KIPC_A_MBOX_NAME, name);
+	if (opt_all_ns)
+		mnl_attr_put(nlh, KIPC_A_ALL_NS, 0, NULL);
 	memset(&r, 0, sizeof(r));
 	ret = nl_talk(&nl, nlh, one_cb, &r);
 	if (!ret && !r.have[KIPC_A_MBOX_ID])

@@ -22,27 +22,32 @@ static int cmd_help(int argc, char **argv);
 static const struct kipcctl_cmd commands[] = {
 	{ "create", cmd_create,
 	  "NAME [--capacity N] [--capacity-bytes B] [--max-size S] [--mode 0660] [--temp]",
-	  "create a mailbox" },
+	  "create a mailbox", false },
 	{ "destroy", cmd_destroy, "NAME",
-	  "destroy a mailbox; its queued messages are freed" },
+	  "destroy a mailbox; its queued messages are freed (-A: by id)",
+	  true },
 	{ "send", cmd_send,
 	  "NAME [TEXT | -] [--type T] [--priority P] [--nonblock] [--timeout MS] [--count N]",
-	  "send TEXT, or standard input, as one message (N times)" },
+	  "send TEXT, or standard input, as one message (N times)", false },
 	{ "recv", cmd_recv,
 	  "NAME [--type T] [--nonblock] [--timeout MS] [--count N] [--follow] [--peek] [--hex]",
-	  "receive messages and print them" },
-	{ "list", cmd_list, "", "list the mailboxes (netlink dump)" },
-	{ "show", cmd_show, "NAME", "show one mailbox in full" },
-	{ "stats", cmd_stats, "", "show module-wide figures" },
+	  "receive messages and print them", false },
+	{ "list", cmd_list, "",
+	  "list the mailboxes (netlink dump; -A: of every namespace)", true },
+	{ "show", cmd_show, "NAME | --id N",
+	  "show one mailbox in full (-A: by id, of any namespace)", true },
+	{ "stats", cmd_stats, "", "show module-wide figures", false },
 	{ "monitor", cmd_monitor, "[NAME] [--count N]",
-	  "print this IPC namespace's events live until Ctrl-C (-A: all, as root)" },
+	  "print this IPC namespace's events live until Ctrl-C (-A: all, as root)",
+	  true },
 	{ "top", cmd_top, "[--interval MS] [--iterations N]",
-	  "live full-screen view of the mailboxes, busiest first (q quits)" },
+	  "live full-screen view of the mailboxes, busiest first (q quits)",
+	  true },
 	{ "wait", cmd_wait,
 	  "NAME [--signal SIG] [--count N] [--oneshot] [--edge]",
-	  "register for a signal on arrival; print each delivery" },
-	{ "version", cmd_version, "", "show tool and module ABI versions" },
-	{ "help", cmd_help, "[COMMAND]", "show this help, or one command's" },
+	  "register for a signal on arrival; print each delivery", false },
+	{ "version", cmd_version, "", "show tool and module ABI versions", false },
+	{ "help", cmd_help, "[COMMAND]", "show this help, or one command's", false },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -61,8 +66,11 @@ static void usage(FILE *f)
 		"  -j, --json     JSON output\n"
 		"  -p, --pretty   indented JSON\n"
 		"  -A, --all-namespaces\n"
-		"                 monitor: every IPC namespace (CAP_SYS_ADMIN)\n"
-		"\nCommands:\n", prog);
+		"                 every IPC namespace (list, top, monitor; show and\n"
+		"                 destroy take an ID); needs CAP_IPC_OWNER, and\n"
+		"                 CAP_SYS_ADMIN for monitor\n"
+		"Global options go before or after the command.\n\nCommands:\n",
+		prog);
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nSee '%s help COMMAND' or kipcctl(8).\n", prog);
@@ -146,22 +154,41 @@ bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
+/*
+ * A global option: -j, -p, -A, several in one word (-jp), or the long
+ * forms. Sets what it says; false if @o is something else.
+ */
+static bool global_option(const char *o)
+{
+	if (!strcmp(o, "--json"))
+		return opt_json = true;
+	if (!strcmp(o, "--pretty"))
+		return opt_pretty = true;
+	if (!strcmp(o, "--all-namespaces"))
+		return opt_all_ns = true;
+	if (o[0] != '-' || !o[1] || strspn(o + 1, "jpA") != strlen(o + 1))
+		return false;
+	for (o++; *o; o++) {
+		if (*o == 'j')
+			opt_json = true;
+		else if (*o == 'p')
+			opt_pretty = true;
+		else
+			opt_all_ns = true;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	const struct kipcctl_cmd *c;
-	int i;
+	int i, j, n;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i];
 
-		if (!strcmp(o, "-j") || !strcmp(o, "--json")) {
-			opt_json = true;
-		} else if (!strcmp(o, "-p") || !strcmp(o, "--pretty")) {
-			opt_pretty = true;
-		} else if (!strcmp(o, "-jp") || !strcmp(o, "-pj")) {
-			opt_json = opt_pretty = true;
-		} else if (!strcmp(o, "-A") || !strcmp(o, "--all-namespaces")) {
-			opt_all_ns = true;
+		if (global_option(o)) {
+			continue;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			usage(stdout);
 			return KIPCCTL_OK;
@@ -181,5 +208,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return KIPCCTL_USAGE;
 	}
-	return c->fn(argc - i, argv + i);
+	/* Global options after the command too, up to a "--". */
+	for (j = n = i + 1; j < argc; j++) {
+		if (!strcmp(argv[j], "--")) {
+			while (j < argc)
+				argv[n++] = argv[j++];
+			break;
+		}
+		if (!global_option(argv[j]))
+			argv[n++] = argv[j];
+	}
+	argv[n] = NULL;
+	if (opt_all_ns && !c->all_ns)
+		return kipcctl_usage(c->name, "-A does not apply");
+	return c->fn(n - i, argv + i);
 }

@@ -19,11 +19,12 @@ struct kipcctl_cmd {
 	int (*fn)(int argc, char **argv);
 	const char *args;	/* one line: arguments and options */
 	const char *help;	/* one line: what it does */
+	bool all_ns;		/* takes -A */
 };
 
 extern bool opt_json;
 extern bool opt_pretty;
-extern bool opt_all_ns;	/* -A: every IPC namespace (privileged) */
+extern bool opt_all_ns;		/* -A: every IPC namespace, by id */
 extern const char *prog;
 
 /* Prints "kipcctl: OP NAME: strerror (ENAME)" and returns the exit status. */

@@ -82,6 +82,18 @@ int kipc_attach_id(int fd, uint32_t id)
 	return ret < 0 ? ret : (int)a.id;
 }
 
+int kipc_attach_id_any_ns(int fd, uint32_t id)
+{
+	struct kipc_attach a = {
+		.flags = KIPC_ATTACH_BY_ID | KIPC_ATTACH_ALL_NS,
+		.id = id,
+	};
+	int ret;
+
+	ret = kipc_ret(ioctl(fd, KIPC_IOC_ATTACH, &a));
+	return ret < 0 ? ret : (int)a.id;
+}
+
 int kipc_destroy(int fd)
 {
 	return kipc_ret(ioctl(fd, KIPC_IOC_DESTROY));

@@ -30,6 +30,8 @@ struct kipc_create_opts {
 int kipc_create(int fd, const char *name, const struct kipc_create_opts *o);
 int kipc_attach(int fd, const char *name);
 int kipc_attach_id(int fd, uint32_t id);
+/* By id, in any IPC namespace (KIPC_ATTACH_ALL_NS: needs CAP_IPC_OWNER). */
+int kipc_attach_id_any_ns(int fd, uint32_t id);
 int kipc_destroy(int fd);
 int kipc_stat(int fd, struct kipc_stat *st);
 int kipc_set(int fd, const struct kipc_set *s);

@@ -394,6 +394,7 @@ static enum kind kind_of(int type)
 	case KIPC_A_STATS_RECEIVED: case KIPC_A_STATS_CREATED:
 	case KIPC_A_STATS_DESTROYED: case KIPC_A_STATS_EVENTS_SUPPRESSED:
 	case KIPC_A_STATS_CHARGED_BYTES: case KIPC_A_EVENT_LOST:
+	case KIPC_A_STATS_MAX_USER_BYTES:
 		return K_U64;
 	default:
 		return type > 0 && type <= KIPC_A_MAX ? K_U32 : K_NONE;
@@ -493,6 +494,7 @@ static const int mbox_attrs[] = {
 	KIPC_A_MBOX_NOTIFY_COUNT, KIPC_A_MBOX_SENT, KIPC_A_MBOX_RECEIVED,
 	KIPC_A_MBOX_DROPPED, KIPC_A_MBOX_LAST_SENDER_PID,
 	KIPC_A_MBOX_LAST_RECEIVER_PID, KIPC_A_MBOX_CTIME, KIPC_A_MBOX_FLAGS,
+	KIPC_A_MBOX_NS,
 };
 
 static void has_mbox_attrs(const struct parsed *p)
@@ -569,6 +571,9 @@ static void on_stats(const struct parsed *p, void *arg)
 	for (int t = KIPC_A_STATS_MAILBOXES; t <= KIPC_A_STATS_CHARGED_BYTES; t++)
 		if (!p->have[t])
 			FAIL("stats attribute %d missing", t);
+	if (!p->have[KIPC_A_STATS_MAX_USER_MAILBOXES] ||
+	    !p->have[KIPC_A_STATS_MAX_USER_BYTES])
+		FAIL("per-user limits missing from stats");
 	ASSERT_TRUE(!p->have[KIPC_A_MBOX_ID] && !p->have[KIPC_A_MBOX_NAME]);
 	ASSERT_GE(p->v[KIPC_A_STATS_MAILBOXES], 2);
 }

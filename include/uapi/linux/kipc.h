@@ -304,7 +304,7 @@ enum {
 	KIPC_A_STATS_EVENT_RATE,	/* u32: the event_rate parameter */
 	KIPC_A_STATS_CHARGED_BYTES,	/* u64: vs max_total_bytes, with headers */
 	KIPC_A_MBOX_NS,			/* u32: the IPC namespace's inode number */
-	KIPC_A_ALL_NS,			/* flag: dump every namespace's mailboxes */
+	KIPC_A_ALL_NS,			/* flag: all namespaces (dump; GET by id) */
 	KIPC_A_STATS_MAX_USER_MAILBOXES, /* u32 */
 	KIPC_A_STATS_MAX_USER_BYTES,	/* u64 */
 	KIPC_A_STATS_MAX_NOTIFY,	/* u32: registrations per mailbox */
