@@ -653,7 +653,7 @@ depth_at_least() {
 
 @test "root's unshare --ipc: its mailbox goes with the namespace's last process, with a destroy event" {
 	out=$BATS_TEST_TMPDIR/mon
-	kipcctl -j monitor --count 3 "$box" >"$out" 2>"$out.err" 3>&- &
+	kipcctl -A -j monitor --count 3 "$box" >"$out" 2>"$out.err" 3>&- &
 	mon_pid=$!
 	wait_joined "$mon_pid"
 
