@@ -68,8 +68,6 @@ static int write_file(const char *path, const char *val)
 	return ret;
 }
 
-#define PARAM(p) "/sys/module/kipc/parameters/" p
-
 /*
  * Runs @fn in a child with module parameter @param set to @val, and puts the
  * old value back whatever happens to the child.

@@ -24,33 +24,6 @@
 #define USER_B	1001
 #define NOBODY	65534
 
-#define PARAM(p) "/sys/module/kipc/parameters/" p
-
-static unsigned long read_param(const char *name)
-{
-	char path[128];
-	unsigned long v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM("%s"), name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%lu", &v) != 1)
-		FAIL("cannot read %s", path);
-	fclose(f);
-	return v;
-}
-
-static void write_param(const char *name, unsigned long val)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM("%s"), name);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%lu\n", val) < 0 || fclose(f))
-		FAIL("cannot set %s", path);
-}
-
 /* Writes @val to a parameter: the write's result, errno set on failure. */
 static int write_param_raw(const char *name, const char *val)
 {

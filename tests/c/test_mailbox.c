@@ -338,17 +338,6 @@ TEST(ipc_namespaces_are_separate)
 	ASSERT_OK(kipc_destroy(fd));
 }
 
-static void write_param(const char *name, unsigned long val)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", name);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%lu\n", val) < 0 || fclose(f))
-		FAIL("cannot set %s", path);
-}
-
 TEST(max_mailboxes_gives_enospc)
 {
 	const char *name = uniq("max");

@@ -434,31 +434,6 @@ TEST(si_uid_of_a_sender_in_a_user_namespace_is_its_kernel_uid)
 	ASSERT_OK(kipc_destroy(fd));
 }
 
-static unsigned int read_param(const char *param)
-{
-	char path[128];
-	unsigned int v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", param);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%u", &v) != 1)
-		FAIL("%s: %s", path, strerror(errno));
-	fclose(f);
-	return v;
-}
-
-static void write_param(const char *param, unsigned int v)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", param);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%u", v) < 0 || fclose(f))
-		FAIL("%s: %s", path, strerror(errno));
-}
-
 #define MAX_NOTIFY 64
 
 TEST(max_notify_caps_registrations_and_all_of_them_fire)

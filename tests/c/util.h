@@ -92,4 +92,32 @@ static inline void wait_blocked(int fd, uint32_t receivers, uint32_t senders)
 	     senders);
 }
 
+/* Module parameters, /sys/module/kipc/parameters/NAME. */
+#define PARAM(p) "/sys/module/kipc/parameters/" p
+
+static inline unsigned long read_param(const char *name)
+{
+	char path[128];
+	unsigned long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAM("%s"), name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%lu", &v) != 1)
+		FAIL("cannot read %s: %s", path, strerror(errno));
+	fclose(f);
+	return v;
+}
+
+static inline void write_param(const char *name, unsigned long val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAM("%s"), name);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%lu\n", val) < 0 || fclose(f))
+		FAIL("cannot set %s: %s", path, strerror(errno));
+}
+
 #endif /* KIPC_TEST_UTIL_H */
