@@ -281,6 +281,7 @@ bool kipc_ix_queued(const struct kipc_ixnode *n);
 
 /* user.c */
 struct kipc_user *kipc_user_get(kuid_t uid);
+struct kipc_user *kipc_user_current(void);
 struct kipc_user *kipc_user_hold(struct kipc_user *u);
 void kipc_user_put(struct kipc_user *u);
 

@@ -102,7 +102,7 @@ static int kipc_open(struct inode *inode, struct file *file)
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
-	h->user = kipc_user_get(current_uid());
+	h->user = kipc_user_current();
 	if (!h->user) {
 		kfree(h);
 		return -ENOMEM;

@@ -456,7 +456,7 @@ static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 	struct kipc_user *u;
 	int ret;
 
-	u = kipc_user_get(current_uid());
+	u = kipc_user_current();
 	if (!u)
 		return -ENOMEM;
 	if (atomic_inc_return(&u->monitors) >

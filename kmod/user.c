@@ -8,12 +8,18 @@
  * its creator's user_struct); what the handle creates or sends is charged
  * to that user. Entries live in a small hash table under a spinlock and go
  * away with their last reference.
+ *
+ * Inside a user namespace, "the user" is whoever created the outermost one
+ * (kipc_user_current()): every uid mapped into one's own namespaces (a
+ * subordinate-uid range, as rootless containers have) is that user's, so
+ * a range of uids does not multiply one user's limits.
  */
 
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/user_namespace.h>
 
 #include "kipc.h"
 
@@ -45,6 +51,22 @@ struct kipc_user *kipc_user_get(kuid_t uid)
 	hash_add(kipc_users, &new->node, key);
 	spin_unlock(&kipc_users_lock);
 	return new;
+}
+
+/*
+ * The user the current task is charged as: its real uid in the initial
+ * user namespace; in any other, the owner of the outermost one below the
+ * initial namespace, as the initial namespace sees it.
+ */
+struct kipc_user *kipc_user_current(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	if (ns == &init_user_ns)
+		return kipc_user_get(current_uid());
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return kipc_user_get(ns->owner);
 }
 
 struct kipc_user *kipc_user_hold(struct kipc_user *u)

@@ -686,3 +686,68 @@ TEST(ids_cycle_below_2_31_skip_live_ones_and_dumps_end)
 		if (i != 1)
 			ASSERT_OK(kipc_destroy(fd[i]));
 }
+
+/*
+ * The uids of one's own user namespace are one's own: a range of uids
+ * mapped into it (a subordinate-uid range, as rootless containers have)
+ * shares its creator's per-user limit instead of multiplying it. Three
+ * uids inside a namespace that uid 1000 created, one mailbox each, with
+ * max_user_mailboxes 2: the third is refused.
+ */
+static int create_as(const char *prefix, uid_t uid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd;
+
+		if (setresuid(uid, uid, uid))
+			_exit(100);
+		fd = kipc_open_create(box_name(prefix, uid, 0), NULL);
+		_exit(fd >= 0 ? 0 : -fd);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 101;
+}
+
+TEST(uids_mapped_into_ones_user_namespace_share_its_limit)
+{
+	unsigned long old = read_param("max_user_mailboxes");
+	const char *prefix = uniq("subuid");
+	int go[2], ready[2], status;
+	char path[64], c;
+	pid_t pid;
+	FILE *f;
+
+	ASSERT_OK(pipe(go));
+	ASSERT_OK(pipe(ready));
+	write_param("max_user_mailboxes", 2);
+	pid = fork();
+	if (!pid) {
+		become(USER_A, USER_A);
+		if (unshare(CLONE_NEWUSER))
+			_exit(99);
+		if (write(ready[1], "u", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(98);
+		_exit((create_as(prefix, 1) == 0 ? 1 : 0) |
+		      (create_as(prefix, 2) == 0 ? 2 : 0) |
+		      (create_as(prefix, 3) == ENOSPC ? 4 : 0));
+	}
+	ASSERT_EQ(read(ready[0], &c, 1), 1);
+	/* What newuidmap would do for uid 1000's range. */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	f = fopen(path, "w");
+	ASSERT_TRUE(f && fprintf(f, "0 300000 10\n") > 0 && !fclose(f));
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	write_param("max_user_mailboxes", old);
+	for (uid_t u = 1; u <= 3; u++) {
+		int fd = kipc_open_attach(box_name(prefix, u, 0));
+
+		if (fd >= 0)
+			kipc_destroy(fd);
+	}
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 7);
+}
