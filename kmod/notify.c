@@ -224,6 +224,9 @@ static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
 	return true;
 }
 
+/* Registrations signalled between two chances to reschedule. */
+#define KIPC_NOTIFY_RESCHED	64
+
 /**
  * kipc_notify_deliver - signal the registrations for one queued message
  * @mb: the mailbox
@@ -238,7 +241,7 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 				 bool idle)
 {
 	struct kipc_notifier *n, *tmp;
-	unsigned int sent = 0;
+	unsigned int sent = 0, seen = 0;
 	int fired = 0;
 
 	might_sleep();
@@ -257,8 +260,12 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 			__kipc_notify_del(mb, n);
 			fired++;
 		}
-		/* Preemptible: max_notify is root's to raise. */
-		cond_resched();
+		/*
+		 * Not after each one: a woken registrant would preempt us
+		 * once per signal. But max_notify is root's to raise.
+		 */
+		if (!(++seen % KIPC_NOTIFY_RESCHED))
+			cond_resched();
 	}
 	if (fired)
 		kipc_notify_count_add(mb, -fired);
