@@ -234,8 +234,9 @@ static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
  * @idle: no receiver was blocked on @mb when it was queued (KIPC_NOTIFY_IDLE)
  *
  * Called by the sender after it dropped mb->lock, in process context with
- * no kipc lock held, once per queued message. Returns how many
- * registrations were signalled.
+ * no kipc lock held, once per queued message; it sleeps on notify_lock
+ * when @mb has registrations. Returns how many registrations were
+ * signalled.
  */
 unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 				 bool idle)
@@ -244,8 +245,11 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 	unsigned int sent = 0, seen = 0;
 	int fired = 0;
 
-	might_sleep();
-	/* A registration made before this send began is counted by now. */
+	/*
+	 * A registration made before this send began is counted by now.
+	 * No might_sleep() before this: with none, a send does not offer to
+	 * reschedule here (the receiver it just woke would run first).
+	 */
 	if (!READ_ONCE(mb->notify_count))
 		return 0;
 
