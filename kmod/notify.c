@@ -233,6 +233,9 @@ static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
 	return true;
 }
 
+/* Registrations signalled between two chances to reschedule. */
+#define KIPC_NOTIFY_RESCHED	64
+
 /**
  * kipc_notify_deliver - signal the registrations for one queued message
  * @mb: the mailbox
@@ -240,18 +243,22 @@ static bool kipc_notify_one(struct kipc_mbox *mb, struct kipc_notifier *n)
  * @idle: no receiver was blocked on @mb when it was queued (KIPC_NOTIFY_IDLE)
  *
  * Called by the sender after it dropped mb->lock, in process context with
- * no kipc lock held, once per queued message. Returns how many
- * registrations were signalled.
+ * no kipc lock held, once per queued message; it sleeps on notify_lock
+ * when @mb has registrations. Returns how many registrations were
+ * signalled.
  */
 unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 				 bool idle)
 {
 	struct kipc_notifier *n, *tmp;
-	unsigned int sent = 0;
+	unsigned int sent = 0, seen = 0;
 	int fired = 0;
 
-	might_sleep();
-	/* A registration made before this send began is counted by now. */
+	/*
+	 * A registration made before this send began is counted by now.
+	 * No might_sleep() before this: with none, a send does not offer to
+	 * reschedule here (the receiver it just woke would run first).
+	 */
 	if (!READ_ONCE(mb->notify_count))
 		return 0;
 
@@ -266,8 +273,12 @@ unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 			__kipc_notify_del(mb, n);
 			fired++;
 		}
-		/* Preemptible: max_notify is root's to raise. */
-		cond_resched();
+		/*
+		 * Not after each one: a woken registrant would preempt us
+		 * once per signal. But max_notify is root's to raise.
+		 */
+		if (!(++seen % KIPC_NOTIFY_RESCHED))
+			cond_resched();
 	}
 	if (fired)
 		kipc_notify_count_add(mb, -fired);
