@@ -614,6 +614,7 @@ depth_at_least() {
 	# The per-user limits that stopped nobody meanwhile: the defaults.
 	grep -qx "max_user_mailboxes: 256" <<<"$output"
 	grep -qx "max_user_bytes: $((16 << 20))" <<<"$output"
+	grep -qx "max_notify: 64" <<<"$output"
 }
 
 @test "max_user_mailboxes counts a user's mailboxes in all its namespaces; its namespace's root is not exempt" {

@@ -67,6 +67,7 @@ static const enum mnl_attr_data_type attr_types[KIPC_A_MAX + 1] = {
 	[KIPC_A_MBOX_NS]			= MNL_TYPE_U32,
 	[KIPC_A_STATS_MAX_USER_MAILBOXES]	= MNL_TYPE_U32,
 	[KIPC_A_STATS_MAX_USER_BYTES]		= MNL_TYPE_U64,
+	[KIPC_A_STATS_MAX_NOTIFY]		= MNL_TYPE_U32,
 	[KIPC_A_EVENT_LOST]			= MNL_TYPE_U64,
 	[KIPC_A_STATS_MONITORS]			= MNL_TYPE_U32,
 };
@@ -121,6 +122,7 @@ static const struct field stats_fields[] = {
 	{ KIPC_A_STATS_MAX_TOTAL_BYTES, "max_total_bytes", K_U },
 	{ KIPC_A_STATS_MAX_USER_MAILBOXES, "max_user_mailboxes", K_U },
 	{ KIPC_A_STATS_MAX_USER_BYTES, "max_user_bytes", K_U },
+	{ KIPC_A_STATS_MAX_NOTIFY, "max_notify", K_U },
 	{ KIPC_A_STATS_DEFAULT_CAPACITY, "default_capacity", K_U },
 	{ KIPC_A_STATS_DEFAULT_CAPACITY_BYTES, "default_capacity_bytes", K_U },
 	{ KIPC_A_STATS_EVENT_RATE, "event_rate", K_U },
