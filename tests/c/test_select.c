@@ -363,31 +363,44 @@ TEST(sender_woken_for_taken_room_passes_it_on)
  * freezer) must not end a blocked call with EINTR; it goes on waiting,
  * with what is left of its timeout.
  */
-TEST(stop_and_continue_do_not_interrupt_a_blocked_receive)
+/* A child blocked in a receive on @name; it exits 0 once it gets "ok". */
+static pid_t fork_blocked_receiver(const char *name, int fd)
 {
-	const char *name = uniq("stopcont");
-	int fd = new_mbox(name, NULL), status, p[2];
-	char buf[8];
-	pid_t pid;
+	pid_t pid = fork();
 
-	ASSERT_OK(pipe(p));
-	pid = fork();
 	if (!pid) {
-		int h = attach(name), n;
+		char buf[8];
+		int n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
 
-		n = kipc_recv(h, buf, sizeof(buf), 0, 0, 0);
 		_exit(n == 2 ? 0 : n < 0 ? -n : 100);
 	}
 	wait_blocked(fd, 1, 0);
-	ASSERT_OK(kill(pid, SIGSTOP));
-	ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
-	ASSERT_TRUE(WIFSTOPPED(status));
-	ASSERT_OK(kill(pid, SIGCONT));
+	return pid;
+}
+
+/* It is still blocked: one message, and it must exit 0, having got it. */
+static void expect_still_receiving(int fd, pid_t pid)
+{
+	int status;
+
 	wait_blocked(fd, 1, 0);
 	ASSERT_OK(sendstr(fd, "ok", 0));
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(stop_and_continue_do_not_interrupt_a_blocked_receive)
+{
+	const char *name = uniq("stopcont");
+	int fd = new_mbox(name, NULL), status;
+	pid_t pid = fork_blocked_receiver(name, fd);
+
+	ASSERT_OK(kill(pid, SIGSTOP));
+	ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_OK(kill(pid, SIGCONT));
+	expect_still_receiving(fd, pid);
 	ASSERT_OK(kipc_destroy(fd));
 }
 
@@ -395,26 +408,13 @@ TEST(ptrace_attach_and_detach_do_not_interrupt_a_blocked_receive)
 {
 	const char *name = uniq("ptrace");
 	int fd = new_mbox(name, NULL), status;
-	char buf[8];
-	pid_t pid;
+	pid_t pid = fork_blocked_receiver(name, fd);
 
-	pid = fork();
-	if (!pid) {
-		int h = attach(name), n;
-
-		n = kipc_recv(h, buf, sizeof(buf), 0, 0, 0);
-		_exit(n == 2 ? 0 : n < 0 ? -n : 100);
-	}
-	wait_blocked(fd, 1, 0);
 	ASSERT_OK(ptrace(PTRACE_ATTACH, pid, NULL, NULL));
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_TRUE(WIFSTOPPED(status));
 	ASSERT_OK(ptrace(PTRACE_DETACH, pid, NULL, NULL));
-	wait_blocked(fd, 1, 0);
-	ASSERT_OK(sendstr(fd, "ok", 0));
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
+	expect_still_receiving(fd, pid);
 	ASSERT_OK(kipc_destroy(fd));
 }
 
