@@ -39,22 +39,6 @@ static int write_param_raw(const char *name, const char *val)
 	return ret < 0 ? -1 : 0;
 }
 
-/* Module-wide stats through kipcctl (on PATH in the guest). */
-static uint64_t stat_field(const char *key)
-{
-	char line[2048], pat[64], *p;
-	FILE *f = popen("kipcctl -j stats", "r");
-
-	if (!f || !fgets(line, sizeof(line), f))
-		FAIL("kipcctl -j stats failed");
-	pclose(f);
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	if (!p)
-		FAIL("no %s in %s", key, line);
-	return strtoull(p + strlen(pat), NULL, 10);
-}
-
 /* Runs @fn in a child; true if it exited 0. Never FAILs itself. */
 static bool child_ok(void (*fn)(void *), void *arg)
 {

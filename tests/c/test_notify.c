@@ -533,13 +533,7 @@ TEST(idle_signals_only_when_no_receiver_is_blocked)
 	ASSERT_OK(kipc_notify(plain, SIGRTMIN + 1, 0));
 	sigaddset(&set, SIGRTMIN + 1);
 	block(SIGRTMIN + 1);
-	pid = fork();
-	if (!pid) {
-		char buf[8];
-
-		_exit(kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0) == 5 ? 0 : 1);
-	}
-	wait_blocked(fd, 1, 0);
+	pid = fork_blocked_receiver(name, fd, 5);
 	ASSERT_OK(sendstr(fd, "taken", 0));
 	waitpid(pid, &status, 0);
 	ASSERT_EQ(status, 0);
@@ -804,13 +798,7 @@ TEST(tracepoints_show_block_then_wake)
 	write_file(path, "1");
 	snprintf(path, sizeof(path), "%s/trace", tr);
 	write_file(path, "");
-	pid = fork();
-	if (!pid) {
-		char buf[8];
-
-		_exit(kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0) == 4 ? 0 : 1);
-	}
-	wait_blocked(fd, 1, 0);
+	pid = fork_blocked_receiver(name, fd, 4);
 	ASSERT_OK(sendstr(fd, "ping", 0));
 	waitpid(pid, &status, 0);
 	ASSERT_EQ(status, 0);

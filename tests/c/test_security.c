@@ -723,22 +723,6 @@ TEST(nobody_sees_events_but_never_payload_bytes)
 
 /* --------------------------------------------------- exhaustion as a user */
 
-/* Module-wide stats through kipcctl (on PATH in the guest). */
-static uint64_t stat_field(const char *key)
-{
-	char line[2048], pat[64], *p;
-	FILE *f = popen("kipcctl -j stats", "r");
-
-	if (!f || !fgets(line, sizeof(line), f))
-		FAIL("kipcctl -j stats failed");
-	pclose(f);
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	if (!p)
-		FAIL("no %s in %s", key, line);
-	return strtoull(p + strlen(pat), NULL, 10);
-}
-
 #define NBOX	8
 #define BIG	8192
 

@@ -363,21 +363,6 @@ TEST(sender_woken_for_taken_room_passes_it_on)
  * freezer) must not end a blocked call with EINTR; it goes on waiting,
  * with what is left of its timeout.
  */
-/* A child blocked in a receive on @name; it exits 0 once it gets "ok". */
-static pid_t fork_blocked_receiver(const char *name, int fd)
-{
-	pid_t pid = fork();
-
-	if (!pid) {
-		char buf[8];
-		int n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
-
-		_exit(n == 2 ? 0 : n < 0 ? -n : 100);
-	}
-	wait_blocked(fd, 1, 0);
-	return pid;
-}
-
 /* It is still blocked: one message, and it must exit 0, having got it. */
 static void expect_still_receiving(int fd, pid_t pid)
 {
@@ -394,7 +379,7 @@ TEST(stop_and_continue_do_not_interrupt_a_blocked_receive)
 {
 	const char *name = uniq("stopcont");
 	int fd = new_mbox(name, NULL), status;
-	pid_t pid = fork_blocked_receiver(name, fd);
+	pid_t pid = fork_blocked_receiver(name, fd, 2);
 
 	ASSERT_OK(kill(pid, SIGSTOP));
 	ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
@@ -408,7 +393,7 @@ TEST(ptrace_attach_and_detach_do_not_interrupt_a_blocked_receive)
 {
 	const char *name = uniq("ptrace");
 	int fd = new_mbox(name, NULL), status;
-	pid_t pid = fork_blocked_receiver(name, fd);
+	pid_t pid = fork_blocked_receiver(name, fd, 2);
 
 	ASSERT_OK(ptrace(PTRACE_ATTACH, pid, NULL, NULL));
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);

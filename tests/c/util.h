@@ -120,4 +120,39 @@ static inline void write_param(const char *name, unsigned long val)
 		FAIL("cannot set %s: %s", path, strerror(errno));
 }
 
+/* Module-wide stats through kipcctl (on PATH in the guest). */
+static inline uint64_t stat_field(const char *key)
+{
+	char line[2048], pat[64], *p;
+	FILE *f = popen("kipcctl -j stats", "r");
+
+	if (!f || !fgets(line, sizeof(line), f))
+		FAIL("kipcctl -j stats failed");
+	pclose(f);
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p)
+		FAIL("no %s in %s", key, line);
+	return strtoull(p + strlen(pat), NULL, 10);
+}
+
+/*
+ * A child blocked in a receive on @name (@fd is the parent's handle on it);
+ * it exits 0 once it has received a message of @len bytes.
+ */
+static inline pid_t fork_blocked_receiver(const char *name, int fd,
+					  int len)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		char buf[64];
+		int n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
+
+		_exit(n == len ? 0 : n < 0 ? -n : 100);
+	}
+	wait_blocked(fd, 1, 0);
+	return pid;
+}
+
 #endif /* KIPC_TEST_UTIL_H */
