@@ -366,8 +366,8 @@ struct kipc_nl_sub {
 	struct list_head	node;		/* kipc_nl_ns.subs */
 	struct hlist_node	port_node;	/* kipc_nl_ports */
 	struct kipc_nl_ns	*nsw;
-	struct sock		*sk;		/* held, to see it closing */
-	u32			portid;		/* in sock_net(sk) */
+	struct sock		*sk;		/* held: events go to it */
+	u32			portid;		/* in sock_net(sk), for URELEASE */
 	struct user_namespace	*user_ns;	/* the subscriber's, for uids */
 	struct pid_namespace	*pid_ns;	/* and for pids */
 	struct kipc_user	*user;		/* charged against the limit */
@@ -732,7 +732,6 @@ static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
 	struct kipc_mbox_info info;
 	struct kipc_nl_sub *sub;
 	struct sk_buff *skb;
-	int ret;
 
 	list_for_each_entry_srcu(sub, &nsw->subs, node,
 				 srcu_read_lock_held(&kipc_nl_srcu)) {
@@ -752,10 +751,19 @@ static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
 			atomic64_inc(&sub->lost);
 			continue;
 		}
-		/* Never waits: a full socket refuses it (-EAGAIN). */
-		ret = genlmsg_unicast(sock_net(sub->sk), skb, sub->portid);
-		if (ret && ret != -ECONNREFUSED)
+		/*
+		 * To the socket that subscribed, never by portid: a closing
+		 * socket gives up its portid before it is marked dead (and
+		 * before NETLINK_URELEASE), and another socket may bind that
+		 * portid meanwhile. Never waits: a full socket refuses the
+		 * event, which this subscriber alone loses. Its socket counts
+		 * the drop too; unlike genlmsg_unicast(), no ENOBUFS is set:
+		 * KIPC_A_EVENT_LOST says how many, in the next event.
+		 */
+		if (sock_queue_rcv_skb(sub->sk, skb)) {
+			kfree_skb(skb);
 			atomic64_inc(&sub->lost);
+		}
 	}
 }
 

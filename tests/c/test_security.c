@@ -10,6 +10,7 @@
  */
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -848,4 +849,113 @@ TEST(a_user_cannot_exceed_max_mailboxes_or_max_total_bytes)
 	ASSERT_EQ(depth, fl->sent);
 	ASSERT_EQ(stat_field("charged_bytes"), charged0);
 	ASSERT_EQ(stat_field("mailboxes"), boxes0);
+}
+
+/* ------------------------------------------- a subscriber's portid reused */
+
+#define REBIND_ROUNDS	300
+
+struct rebind {
+	int bfd;		/* the socket that takes the portid over */
+	uint32_t portid;
+	volatile int go, bound;
+};
+
+/* Binds @r->bfd to @r->portid the moment the closing socket gives it up. */
+static void *rebinder(void *arg)
+{
+	struct rebind *r = arg;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = r->portid };
+
+	while (!r->go)
+		sched_yield();
+	while (bind(r->bfd, (struct sockaddr *)&sa, sizeof(sa)))
+		if (errno != EADDRINUSE)
+			return (void *)(long)errno;
+	r->bound = 1;
+	return NULL;
+}
+
+struct churn {
+	int fd;
+	volatile int stop;
+	volatile unsigned long rounds;
+};
+
+/* One send and one receive per round: two events for every subscriber. */
+static void *churner(void *arg)
+{
+	struct churn *c = arg;
+	char buf[8];
+
+	while (!c->stop) {
+		if (kipc_send(c->fd, "e", 1, 1, 0, 0, 0) ||
+		    kipc_recv(c->fd, buf, sizeof(buf), 0, 0, 0) != 1)
+			FAIL("churner: %s", strerror(errno));
+		c->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * A subscriber closes while events for it are being built; another socket
+ * binds its portid at once. Netlink frees the portid before the closing
+ * socket is marked dead and before NETLINK_URELEASE ends the subscription,
+ * so an event sent by portid in that window reached the newcomer, which
+ * never subscribed. Events go to the subscribing socket itself instead.
+ */
+TEST(a_reused_portid_never_receives_a_closed_subscription_s_events)
+{
+	unsigned long rate = read_param("event_rate");
+	struct kipc_create_opts o = { .mode = 0600 };
+	struct churn c = { 0 };
+	pthread_t ct;
+	struct family f;
+	int leaked = 0;
+
+	write_param("event_rate", 0);
+	c.fd = new_mbox(uniq("rebind"), &o);
+	ASSERT_EQ(pthread_create(&ct, NULL, churner, &c), 0);
+	for (int i = 0; i < REBIND_ROUNDS; i++) {
+		uint32_t portid = 0x4b500000 + (getpid() & 0xfff) * 1024 + i;
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
+		struct rebind r = { .portid = portid };
+		unsigned long seen;
+		pthread_t rt;
+		void *err;
+		int afd;
+
+		afd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+		r.bfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			       NETLINK_GENERIC);
+		ASSERT_TRUE(afd >= 0 && r.bfd >= 0);
+		ASSERT_EQ(bind(afd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		if (!i)
+			f = resolve(afd);
+		nl_send(afd, f.id, 0, KIPC_CMD_MONITOR, NULL, 0);
+		ASSERT_EQ(pthread_create(&rt, NULL, rebinder, &r), 0);
+		/* Let events for it flow, then close it under the rebinder. */
+		seen = c.rounds;
+		while (c.rounds < seen + 2)
+			sched_yield();
+		r.go = 1;
+		close(afd);
+		ASSERT_EQ(pthread_join(rt, &err), 0);
+		ASSERT_EQ((long)err, 0);
+		ASSERT_TRUE(r.bound);
+		/* Whatever was in flight when it closed has been sent now. */
+		seen = c.rounds;
+		while (c.rounds < seen + 2)
+			sched_yield();
+		while (recv(r.bfd, nlbuf, sizeof(nlbuf), 0) > 0)
+			leaked++;
+		ASSERT_EQ(errno, EAGAIN);
+		close(r.bfd);
+	}
+	c.stop = 1;
+	ASSERT_EQ(pthread_join(ct, NULL), 0);
+	write_param("event_rate", rate);
+	if (leaked)
+		FAIL("%d events of closed subscriptions reached a socket that took over the portid",
+		     leaked);
 }

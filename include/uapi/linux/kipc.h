@@ -219,7 +219,8 @@ struct kipc_notify {
  *  - KIPC_CMD_MONITOR (below): the caller's IPC namespace only.
  *    KIPC_A_EVENT_SUPPRESSED counts that namespace's events dropped since
  *    the subscription began, KIPC_A_EVENT_LOST those this socket lost
- *    because its receive buffer was full.
+ *    because its receive buffer was full (a subscription's socket gets no
+ *    ENOBUFS error for them: that count is how it learns of a loss).
  *
  * KIPC_CMD_MONITOR
  * ----------------
