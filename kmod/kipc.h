@@ -150,7 +150,8 @@ struct kipc_mbox {
 	kgid_t			gid;
 	u64			ctime_ns;
 	struct hlist_node	name_node;	/* under kipc_registry_lock */
-	struct list_head	ns_node;	/* kns->mailboxes, same lock */
+	struct list_head	ns_node;	/* kns->mailboxes, same lock; */
+						/* then kipc_graveyard */
 
 	/* The notifiers list; signals are sent under it (notify.c). */
 	struct mutex		notify_lock;
@@ -179,6 +180,7 @@ struct kipc_mbox {
 	struct pid		*last_sender;
 	struct pid		*last_receiver;
 	struct kipc_index	msgs;		/* the queue */
+	struct kipc_index	gone;		/* destroy's drained queue */
 	struct fasync_struct	*fasync;
 
 	struct kipc_index	rwaiters;	/* receivers blocked in the ioctl */

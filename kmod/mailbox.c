@@ -24,7 +24,10 @@
  *
  * A mailbox holds one reference for the registry, dropped at destroy, and
  * one for each attached handle. mbox->dead is set, under both the registry
- * lock and mbox->lock, when the mailbox leaves the registry.
+ * lock and mbox->lock, when the mailbox leaves the registry. Its messages
+ * are freed, and the registry's reference dropped, after the registry lock
+ * (kipc_registry_unlock()): a destroyed queue may hold a million messages,
+ * and every create and attach waits for that lock.
  *
  * Namespaces: a mailbox belongs to the IPC namespace of its creator. The
  * first mailbox of a namespace makes its struct kipc_ns, which holds one
@@ -103,6 +106,27 @@ int __init kipc_mbox_init(void)
 
 static u32 kipc_reap(bool all);
 
+/* Destroyed mailboxes whose messages are still to be freed (ns_node). */
+static LIST_HEAD(kipc_graveyard);
+
+/*
+ * Every section under kipc_registry_lock ends here: what the section
+ * destroyed is freed after the mutex is dropped.
+ */
+static void kipc_registry_unlock(void)
+{
+	struct kipc_mbox *mb, *next;
+	LIST_HEAD(gone);
+
+	list_splice_init(&kipc_graveyard, &gone);
+	mutex_unlock(&kipc_registry_lock);
+
+	list_for_each_entry_safe(mb, next, &gone, ns_node) {
+		kipc_free_index(&mb->gone);
+		kipc_mbox_put(mb);	/* the registry's */
+	}
+}
+
 /* Reaps now; true if that destroyed any mailbox. */
 static bool kipc_reap_now(void)
 {
@@ -110,7 +134,7 @@ static bool kipc_reap_now(void)
 
 	mutex_lock(&kipc_registry_lock);
 	n = kipc_reap(false);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return n;
 }
 
@@ -465,6 +489,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	kref_init(&mb->ref);
 	spin_lock_init(&mb->lock);
 	mb->msgs = KIPC_INDEX_INIT;
+	mb->gone = KIPC_INDEX_INIT;
 	mb->rwaiters = KIPC_INDEX_INIT;
 	mb->swaiters = KIPC_INDEX_INIT;
 	init_waitqueue_head(&mb->pollq);
@@ -520,7 +545,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	/* Publish only a fully set-up mailbox; see kipc_attached(). */
 	smp_store_release(&h->mbox, mb);
 	kc->id = mb->id;
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	mutex_unlock(&h->lock);
 
 	kfree(new_kns);
@@ -528,7 +553,7 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	return 0;
 
 out_unlock_registry:
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 out_unlock_handle:
 	mutex_unlock(&h->lock);
 	kfree(new_kns);
@@ -546,7 +571,7 @@ u32 kipc_ids_next(void)
 
 	mutex_lock(&kipc_registry_lock);
 	id = kipc_next_id > KIPC_ID_MAX ? 1 : kipc_next_id;
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return id;
 }
 
@@ -556,7 +581,7 @@ int kipc_ids_set_next(u32 id)
 		return -EINVAL;
 	mutex_lock(&kipc_registry_lock);
 	kipc_next_id = id;
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return 0;
 }
 
@@ -588,7 +613,7 @@ struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns)
 
 	mutex_lock(&kipc_registry_lock);
 	mb = kipc_lookup(id, NULL, all_ns);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return mb;
 }
 
@@ -598,7 +623,7 @@ struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
 
 	mutex_lock(&kipc_registry_lock);
 	mb = kipc_lookup(0, name, false);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return mb;
 }
 
@@ -653,16 +678,18 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 	ret = 0;
 
 out_unlock_registry:
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 out_unlock_handle:
 	mutex_unlock(&h->lock);
 	return ret;
 }
 
-/* Takes @mb out of the registry, frees its messages, wakes every sleeper. */
+/*
+ * Takes @mb out of the registry and wakes every sleeper; its messages are
+ * freed by kipc_registry_unlock().
+ */
 static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 {
-	struct kipc_index msgs;
 	u32 dropped;
 
 	lockdep_assert_held(&kipc_registry_lock);
@@ -682,7 +709,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	mb->dropped += dropped;
 	kipc_gone_sent += mb->sent;
 	kipc_gone_received += mb->received;
-	kipc_drain(mb, &msgs);
+	kipc_drain(mb, &mb->gone);
 	kipc_wake_all(mb);
 	spin_unlock(&mb->lock);
 
@@ -693,12 +720,12 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 
 	wake_up_poll(&mb->pollq, EPOLLHUP | EPOLLERR);
 	kill_fasync(&mb->fasync, SIGIO, POLL_HUP);
-	kipc_free_index(&msgs);
 
 	trace_kipc_destroy(mb->id, dropped);
+	/* Under the registry lock: in order with a CREATE of the same name. */
 	if (!quiet)
 		kipc_nl_mbox_event(mb, NULL, KIPC_EVENT_DESTROY);
-	kipc_mbox_put(mb);
+	list_add_tail(&mb->ns_node, &kipc_graveyard);
 }
 
 int kipc_mbox_destroy(struct kipc_mbox *mb)
@@ -713,7 +740,7 @@ int kipc_mbox_destroy(struct kipc_mbox *mb)
 		ret = -EIDRM;
 	else
 		__kipc_mbox_destroy(mb, false);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return ret;
 }
 
@@ -733,7 +760,7 @@ void kipc_mbox_detach(struct kipc_handle *h)
 	spin_unlock(&mb->lock);
 	if (last && mb->temp && !mb->dead)
 		__kipc_mbox_destroy(mb, false);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 
 	kipc_mbox_put(mb);
 }
@@ -778,7 +805,7 @@ static void kipc_reap_work(struct work_struct *work)
 	mutex_lock(&kipc_registry_lock);
 	kipc_reap(true);
 	again = kipc_nr_watched;
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	if (again)
 		queue_delayed_work(system_wq, &kipc_reaper, KIPC_REAP_INTERVAL);
 }
@@ -798,7 +825,7 @@ void kipc_mbox_destroy_all(void)
 		__kipc_mbox_destroy(mb, true);
 	hash_for_each_safe(kipc_nss, bkt, tmp, kns, node)
 		kipc_ns_unhash(kns);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	xa_destroy(&kipc_ids);
 }
 
@@ -942,7 +969,7 @@ int kipc_mbox_for_each(u32 *next_id, bool all_ns,
 			break;
 	}
 	*next_id = ret ? id : KIPC_ID_MAX + 1;
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	return ret;
 }
 
@@ -967,6 +994,6 @@ void kipc_stats_get(struct kipc_stats *st)
 		st->received += mb->received;
 		spin_unlock(&mb->lock);
 	}
-	mutex_unlock(&kipc_registry_lock);
+	kipc_registry_unlock();
 	st->charged = percpu_counter_sum_positive(&kipc_charged);
 }
