@@ -8,7 +8,11 @@
 #      under build/lint so the real build's objects are left alone;
 #   3. the user-space build, which compiles with -Werror;
 #   4. shellcheck over the shell scripts and the bash completion, when it
-#      is installed.
+#      is installed;
+#   5. scripts/check-contract.sh: docs/contract.md names every module
+#      parameter, ABI name, errno and kipcctl command, and nothing stale;
+#      README's C example builds as README says (after step 3); and
+#      tests/host/*.bats, which check that check.
 #
 # Environment: KDIR (kernel build dir, default: that of the guest kernel),
 # KIPC_CACHE (default /var/cache/kipc as root, else $XDG_CACHE_HOME/kipc),
@@ -170,6 +174,21 @@ run_user() {
 	fi
 }
 
+run_contract() {
+	step "docs/contract.md against the code"
+	scripts/check-contract.sh || fail "docs/contract.md disagrees with the code"
+	# That the check fails on each kind of drift (host-side tests).
+	if ! command -v bats >/dev/null; then
+		step "bats not installed: tests/host skipped"
+		return
+	fi
+	local out
+	out=$(bats tests/host 2>&1) || {
+		printf '%s\n' "$out"
+		fail "tests/host"
+	}
+}
+
 run_shellcheck() {
 	if ! command -v shellcheck >/dev/null; then
 		step "shellcheck not installed: skipped"
@@ -190,6 +209,7 @@ run_shellcheck() {
 run_checkpatch
 run_sparse
 run_user
+run_contract
 run_shellcheck
 
 if ((failures)); then
