@@ -13,7 +13,8 @@
  * lsns and /proc/PID/ns/ipc show it). The family is usable in every
  * network namespace.
  *
- * Events reach two kinds of listener, and nobody else (SPEC section 6):
+ * Events reach two kinds of listener, and nobody else (docs/contract.md,
+ * section 6):
  *
  *  - The "monitor" multicast group is the host-wide view of a tracer: the
  *    mailboxes of every IPC namespace, with uids, gids and pids as the

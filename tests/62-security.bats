@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Security and cleanliness at the command line (SPEC §2, §4, §6): other
+# Security and cleanliness at the command line (docs/contract.md §2, §4, §6): other
 # users are refused with the exact errno; nobody can list and monitor but
 # never sees a payload byte; a 100,000-message flood under a monitor is
 # accounted for exactly (events seen + suppressed + dropped) and never

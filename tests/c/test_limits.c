@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Limits and namespaces (SPEC §2, §4; issue 13, items 2, 9, 10): the
+ * Limits and namespaces (docs/contract.md §2, §4; issue 13, items 2, 9, 10): the
  * per-user limits max_user_mailboxes and max_user_bytes (one user stopped
  * with ENOSPC at the exact byte, another user and CAP_SYS_RESOURCE not,
  * nothing lost); the mailboxes of an IPC namespace that no process uses any

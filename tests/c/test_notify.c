@@ -237,7 +237,7 @@ static void *sigwaiter_main(void *arg)
 	return NULL;
 }
 
-/* SPEC 5: process-directed, so the thread that does not block it takes it. */
+/* docs/contract.md §5: process-directed, so the thread that does not block it takes it. */
 TEST(worker_in_sigwaitinfo_gets_the_signal_main_blocks)
 {
 	struct kipc_create_opts o = { .mode = 0666 };

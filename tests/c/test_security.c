@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Security (SPEC §4, §6): what an unprivileged user cannot do to another
+ * Security (docs/contract.md §4, §6): what an unprivileged user cannot do to another
  * user's mailbox, even with a handle it inherited; that mode changes revoke
  * access at once; that max_mailboxes and max_total_bytes stop a user who
  * spreads a flood over many mailboxes; and that netlink replies and events,
