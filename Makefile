@@ -166,9 +166,11 @@ lint: deps
 
 # One boot for the whole suite; the guest's kernel log is checked too. The
 # suite runs even when lint fails, so one `make check` reports everything.
+# tests/deb.sh (the packages, installed on the host; its own boot) runs first.
 check: vm-build
 	@status=0; \
 	KDIR=$(VM_KDIR) scripts/lint.sh || status=1; \
+	tests/deb.sh || status=1; \
 	$(VM) run --timeout $(CHECK_TIMEOUT) -- tests/run.sh || status=1; \
 	if [ $$status -ne 0 ]; then echo "make check: FAILED" >&2; fi; \
 	exit $$status
