@@ -13,8 +13,9 @@
 #                        longest mb->lock wait under typed receivers
 #   make check-debug     suite + stress under a KASAN + lockdep kernel
 #   make check-kcsan     suite + stress under a KCSAN kernel (data races)
-#   make install         module, kipcctl, kipcctl.8, bash completion (DESTDIR,
-#                        PREFIX honoured)
+#   make install         module, kipcctl, kipcctl.8, bash completion, libkipc
+#                        with its headers and kipc.pc (DESTDIR, PREFIX honoured)
+#   make deb             kipc-dkms and kipc-tools packages, into build/deb/
 #
 # The guest (scripts/vm) runs the command in the host's root over 9p, moved
 # over / as switch_root does (not a chroot, so user namespaces work), with
@@ -84,22 +85,66 @@ clean:
 	-$(MAKE) -C user clean
 	rm -rf build
 
+# ------------------------------------------------- install, DKMS, Debian packages
+# make install: install-module (kipc.ko into /lib/modules/KVER/extra) and
+# install-user: kipcctl, kipcctl.8, its bash completion, and libkipc for
+# other programs: the shared library (soname libkipc.so.0) in $(LIBDIR), its
+# headers in $(INCLUDEDIR)/kipc (libkipc.h and the linux/kipc.h it
+# includes) and kipc.pc, so `cc prog.c $(pkg-config --cflags --libs kipc)`
+# builds against it. The Debian package installs user space through
+# install-user, so both put the same files in the same places.
+# make install-dkms: the module's source and dkms.conf into
+# /usr/src/kipc-VERSION, for `dkms install kipc/VERSION` (what kipc-dkms holds).
+# make deb: build/deb/kipc-dkms_*.deb and kipc-tools_*.deb, lintian-checked
+# (scripts/deb.sh). make check-deb: tests/deb.sh, as root: installs both,
+# modprobes the DKMS-built module in the guest, purges both.
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
+KIPC_VERSION	:= $(shell sed -n 's/^\#define KIPC_VERSION "\(.*\)"/\1/p' kmod/main.c)
+# What DKMS builds the module from (kmod/Kbuild lists the objects).
+DKMS_SRC	:= dkms.conf Kbuild kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) \
+		   include/uapi/linux/kipc.h
+
+.PHONY: install-module install-user install-dkms deb check-deb
+install: install-module install-user
+
 # M=.../kmod installs extra/kipc.ko (as DKMS does) rather than
 # extra/kmod/kipc.ko. No signing: that needs the distribution's private key
 # (DKMS signs with the machine's MOK instead). Debian's headers have no
 # System.map, so kbuild skips depmod: run it for a real install.
-install: build
+install-module: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
 		CONFIG_MODULE_SIG_ALL= modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
-	install -d $(DESTDIR)$(PREFIX)/bin
+
+install-user:
+	$(MAKE) -C user lib tools
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/kipc/linux $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)
 	install -m 0755 $(addprefix build/bin/,$(INSTALL_TOOLS)) $(DESTDIR)$(PREFIX)/bin/
-	if [ -f user/kipcctl.8 ]; then \
-		install -d $(DESTDIR)$(PREFIX)/share/man/man8 && \
-		install -m 0644 user/kipcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/; \
-	fi
-	install -d $(DESTDIR)$(BASH_COMPLETION_DIR)
+	install -m 0644 user/kipcctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 user/kipcctl.bash-completion $(DESTDIR)$(BASH_COMPLETION_DIR)/kipcctl
+	install -m 0644 build/lib/libkipc.so.0 $(DESTDIR)$(LIBDIR)/
+	ln -sf libkipc.so.0 $(DESTDIR)$(LIBDIR)/libkipc.so
+	install -m 0644 user/libkipc.h $(DESTDIR)$(INCLUDEDIR)/kipc/
+	install -m 0644 include/uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/kipc/linux/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(KIPC_VERSION)|' user/kipc.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/kipc.pc
+	$(if $(DESTDIR),,ldconfig)
+
+install-dkms:
+	install -d $(addprefix $(DESTDIR)/usr/src/kipc-$(KIPC_VERSION)/,$(sort $(dir $(DKMS_SRC))))
+	for f in $(DKMS_SRC); do \
+		install -m 0644 $$f $(DESTDIR)/usr/src/kipc-$(KIPC_VERSION)/$$f || exit 1; \
+	done
+
+deb:
+	scripts/deb.sh
+
+check-deb:
+	tests/deb.sh
 
 # Everything the guest needs, with the module built for the guest's kernel.
 vm-build: deps
@@ -121,9 +166,11 @@ lint: deps
 
 # One boot for the whole suite; the guest's kernel log is checked too. The
 # suite runs even when lint fails, so one `make check` reports everything.
+# tests/deb.sh (the packages, installed on the host; its own boot) runs first.
 check: vm-build
 	@status=0; \
 	KDIR=$(VM_KDIR) scripts/lint.sh || status=1; \
+	tests/deb.sh || status=1; \
 	$(VM) run --timeout $(CHECK_TIMEOUT) -- tests/run.sh || status=1; \
 	if [ $$status -ne 0 ]; then echo "make check: FAILED" >&2; fi; \
 	exit $$status

@@ -6,6 +6,7 @@
 #
 #   scripts/deps.sh           check, and install as root
 #   scripts/deps.sh --check   check only: list what is missing, exit 1 if any
+#   scripts/deps.sh deb       what make deb / make check-deb need instead
 set -euo pipefail
 
 PACKAGES=(
@@ -16,6 +17,15 @@ PACKAGES=(
 	sparse linux-source-6.1               # lint: sparse, checkpatch.pl
 	bats tmux gnuplot-nox libncurses-dev  # tests, demo, plots, TUI
 )
+
+# ---- deb need (make deb, make check-deb): added by the `deb` helper as its
+# own block, to be merged into the per-target needs.
+DEB_PACKAGES=(
+	build-essential dpkg-dev debhelper dh-dkms # dpkg-buildpackage, dh, dh_dkms
+	dkms lintian linux-headers-amd64           # the install test, the check
+	libmnl-dev libncurses-dev pkg-config       # kipc-tools' Build-Depends
+)
+# ---- end of the deb need
 
 # Prints the packages that are not fully installed, with one dpkg-query call.
 missing_packages() {
@@ -34,8 +44,9 @@ main() {
 	local check_only=0
 	case ${1:-} in
 	--check) check_only=1 ;;
+	deb) PACKAGES=("${DEB_PACKAGES[@]}") ;; # the deb need's block, above
 	"") ;;
-	*) echo "usage: $0 [--check]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--check | deb]" >&2; exit 2 ;;
 	esac
 
 	if ! command -v dpkg-query >/dev/null; then
