@@ -160,10 +160,15 @@ lint:
 
 # One boot for the whole suite; the guest's kernel log is checked too. The
 # suite runs even when lint fails, so one `make check` reports everything.
+# tests/host/*.bats (deps.sh, this Makefile, scripts/vm) run on the host
+# first; tests/run.sh prints and counts their results with the others.
 check: vm-build
 	@status=0; \
 	KDIR=$(VM_KDIR) scripts/lint.sh || status=1; \
-	$(VM) run --timeout $(CHECK_TIMEOUT) -- tests/run.sh || status=1; \
+	echo "check: tests/host on the host (results below, with the guest's)"; \
+	bats --tap tests/host >build/host-tests.tap 2>&1; \
+	$(VM) run --timeout $(CHECK_TIMEOUT) -- \
+		KIPC_HOST_TAP=build/host-tests.tap tests/run.sh || status=1; \
 	if [ $$status -ne 0 ]; then echo "make check: FAILED" >&2; fi; \
 	exit $$status
 

@@ -8,7 +8,9 @@
 #
 #   tests/run.sh [WORD...]   only the files whose name contains a WORD
 #
-# Environment: KIPC_TEST_TIMEOUT, seconds per file (default 900).
+# Environment: KIPC_TEST_TIMEOUT, seconds per file (default 900);
+# KIPC_HOST_TAP, a file with the TAP output of tests/host/*.bats, which make
+# check runs on the host before the boot: counted here as one more source.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -125,6 +127,9 @@ run_tap() {
 
 main() {
 	local f
+	if [[ -n ${KIPC_HOST_TAP:-} ]]; then
+		run_tap "tests/host (run on the host)" after cat "$KIPC_HOST_TAP"
+	fi
 	for f in tests/*.bats; do
 		[[ -e $f ]] || continue
 		selected "$(basename "$f")" "$@" || continue

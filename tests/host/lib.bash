@@ -22,6 +22,7 @@ copy_tree() {
 # apt-get logs its arguments in $FAKE/apt.log and "installs" by adding to
 # that list, and for linux-image-amd64 by linking the real guest kernel
 # ($FAKE_KVER) into $FAKE_BOOT.
+# shellcheck disable=SC2016 # the fakes' own code, expanded when they run
 fake_apt() {
 	FAKE=${FAKE:-$BATS_TEST_TMPDIR}
 	[[ -n $FAKE ]] || return 1
