@@ -3,6 +3,7 @@
 # (user/Makefile, into build/), and the QEMU guest that runs them.
 #
 #   make                 check packages, build kmod/kipc.ko and user space
+#   make build           the same without the package check (any distribution)
 #   make check           + lint, then one guest boot running tests/run.sh
 #   make demo            boot the guest and run scripts/demo.sh
 #   make vm              interactive shell in the guest (kipc.ko loaded)
@@ -24,6 +25,10 @@
 # and KCSAN kernels are built once per machine from linux-source into
 # /var/cache/kipc/{debug,kcsan}-kernel (scripts/debug-kernel.sh).
 #
+# Each goal first has scripts/deps.sh check (as root: install) the package
+# sets it needs (deps_GOAL below), then make runs again for the goals, so one
+# run works on a fresh machine. make deps: every set but debug.
+#
 # KDIR: kernel build directory (default: the running kernel's, else that of
 # the newest installed Debian kernel, which is also the guest's); KVER picks
 # a kernel version instead. VM_TIMEOUT / CHECK_TIMEOUT: guest time limits (s).
@@ -36,6 +41,41 @@ CHECK_TIMEOUT	?= 1800
 INSTALL_TOOLS	?= kipcctl
 # Where bash-completion looks for kipcctl's completion, whatever the PREFIX.
 BASH_COMPLETION_DIR ?= /usr/share/bash-completion/completions
+
+# The package sets (scripts/deps.sh) each goal needs; goals not named here
+# need none: `make build` builds with what is installed, and `make install`
+# installs what was built (as packaging tools run it).
+deps_all	:= build
+deps_vm-build	:= build guest
+deps_vm		:= build guest
+deps_vm-run	:= build guest
+deps_demo	:= build guest
+deps_stress	:= build guest
+deps_bench	:= build guest bench
+deps_lint	:= build lint
+deps_check	:= build guest test lint deb
+deps_deb	:= build deb
+deps_check-deb	:= build guest deb
+deps_check-debug := build guest test debug
+deps_check-kcsan := build guest test debug
+deps_deps	:= build guest test lint bench
+
+ifndef KIPC_MAKE_INNER
+# The first pass: install (or name) the packages the goals need, then run
+# make again for the goals themselves. Only that second make looks up the
+# kernel version and its headers, which on a fresh machine the install has
+# just provided.
+GOALS		:= $(or $(MAKECMDGOALS),all)
+DEPS_SETS	:= $(sort $(foreach g,$(GOALS),$(deps_$(g))))
+
+.PHONY: $(GOALS)
+$(firstword $(GOALS)):
+	@$(if $(DEPS_SETS),scripts/deps.sh $(DEPS_SETS))
+	@$(MAKE) --no-print-directory KIPC_MAKE_INNER=1 $(MAKECMDGOALS)
+$(wordlist 2,$(words $(GOALS)),$(GOALS)):
+	@:
+
+else
 
 HOST_KVER	:= $(shell uname -r)
 GUEST_KVER	:= $(shell scripts/vm kver 2>/dev/null)
@@ -54,23 +94,24 @@ endif
 KDIR		:= $(call kdir_of,$(KVER))
 endif
 
-# The guest boots the kernel the module is built for when /boot has it (a
-# Debian host on its stock kernel); otherwise the newest Debian kernel, and
-# the guest targets build the module for that one.
-VM_KVER		:= $(if $(wildcard /boot/vmlinuz-$(KVER)),$(KVER),$(GUEST_KVER))
+# The guest boots the kernel the module is built for when /boot (or
+# KIPC_VM_BOOT, as for scripts/vm) has it (a Debian host on its stock
+# kernel); otherwise the newest Debian kernel, and the guest targets build
+# the module for that one.
+VM_KVER		:= $(if $(wildcard $(or $(KIPC_VM_BOOT),/boot)/vmlinuz-$(KVER)),$(KVER),$(GUEST_KVER))
 VM_KDIR		:= $(if $(filter $(VM_KVER),$(KVER)),$(KDIR),$(call kdir_of,$(VM_KVER)))
 # An exported KIPC_VM_KVER (e.g. from scripts/debug-kernel.sh env) wins.
 VM		:= KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/vm
 
 .PHONY: all build deps modules user clean install vm vm-build vm-run check lint demo
 
-all: deps
-	@$(MAKE) --no-print-directory build
+all: build
 
 build: modules user
 
+# The first pass has installed the packages (scripts/deps.sh).
 deps:
-	@scripts/deps.sh
+	@:
 
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no kernel headers for '$(KVER)':" \
@@ -147,7 +188,7 @@ check-deb:
 	tests/deb.sh
 
 # Everything the guest needs, with the module built for the guest's kernel.
-vm-build: deps
+vm-build:
 	@$(MAKE) --no-print-directory modules KDIR=$(VM_KDIR) KVER=$(VM_KVER)
 	@$(MAKE) --no-print-directory user
 
@@ -161,17 +202,23 @@ vm-run:
 	@$(MAKE) --no-print-directory vm-build
 	@$(VM) run --timeout $(VM_TIMEOUT) -- $(call quote,$(value CMD))
 
-lint: deps
+lint:
 	KDIR=$(KDIR) scripts/lint.sh
 
 # One boot for the whole suite; the guest's kernel log is checked too. The
 # suite runs even when lint fails, so one `make check` reports everything.
-# tests/deb.sh (the packages, installed on the host; its own boot) runs first.
+# tests/host/*.bats (deps.sh, this Makefile, scripts/vm, the contract) and
+# tests/deb.sh (the packages, installed on the host; its own boot) run on
+# the host first; tests/run.sh prints and counts their results with the
+# guest's, so its closing line covers everything.
 check: vm-build
 	@status=0; \
 	KDIR=$(VM_KDIR) scripts/lint.sh || status=1; \
-	tests/deb.sh || status=1; \
-	$(VM) run --timeout $(CHECK_TIMEOUT) -- tests/run.sh || status=1; \
+	echo "check: tests/host and tests/deb.sh on the host (results below, with the guest's)"; \
+	bats --tap tests/host >build/host-tests.tap 2>&1; \
+	tests/deb.sh >build/deb-tests.tap 2>&1; \
+	$(VM) run --timeout $(CHECK_TIMEOUT) -- \
+		KIPC_HOST_TAP=build/host-tests.tap:build/deb-tests.tap tests/run.sh || status=1; \
 	if [ $$status -ne 0 ]; then echo "make check: FAILED" >&2; fi; \
 	exit $$status
 
@@ -199,8 +246,10 @@ bench: vm-build
 stress: vm-build
 	KIPC_VM_KVER=$${KIPC_VM_KVER:-$(VM_KVER)} scripts/stress.sh --no-build
 
-check-debug: deps
+check-debug:
 	scripts/debug-kernel.sh debug check
 
-check-kcsan: deps
+check-kcsan:
 	scripts/debug-kernel.sh kcsan check
+
+endif

@@ -8,7 +8,10 @@
 #
 #   tests/run.sh [WORD...]   only the files whose name contains a WORD
 #
-# Environment: KIPC_TEST_TIMEOUT, seconds per file (default 900).
+# Environment: KIPC_TEST_TIMEOUT, seconds per file (default 900);
+# KIPC_HOST_TAP, files (FILE:FILE...) with the TAP output of the tests that
+# make check runs on the host before the boot (tests/host/*.bats,
+# tests/deb.sh): each counted here as one more source.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -125,6 +128,12 @@ run_tap() {
 
 main() {
 	local f
+	if [[ -n ${KIPC_HOST_TAP:-} ]]; then
+		IFS=: read -ra host_taps <<<"$KIPC_HOST_TAP"
+		for f in "${host_taps[@]}"; do
+			run_tap "$f (run on the host)" after cat "$f"
+		done
+	fi
 	for f in tests/*.bats; do
 		[[ -e $f ]] || continue
 		selected "$(basename "$f")" "$@" || continue
