@@ -22,7 +22,8 @@ teardown() {
 }
 
 # on_tty TRIGGER INPUT CMD...: runs CMD with a pseudo-terminal as stdin,
-# stdout and stderr; once its output shows TRIGGER, types INPUT and ^D.
+# stdout and stderr; once its output shows TRIGGER, types INPUT and ^D ^D
+# (one ends the line, the next is end of file); kills CMD after 30 s.
 # Prints what CMD wrote (CRLF as LF) and exits with its status.
 on_tty() {
 	python3 - "$@" <<'EOF'
@@ -43,8 +44,10 @@ while time.time() < deadline:
             break
         out += data
     if not typed and trigger and trigger in out:
-        os.write(fd, text + b"\x04")
+        os.write(fd, text + b"\x04\x04")	# end the line, then EOF
         typed = True
+if time.time() >= deadline:
+    os.kill(pid, 9)
 _, st = os.waitpid(pid, 0)
 sys.stdout.write(out.decode(errors="replace").replace("\r\n", "\n"))
 sys.exit(os.waitstatus_to_exitcode(st))
@@ -237,7 +240,8 @@ wait_waiting() {
 }
 
 @test "no silent hangs: monitor of a missing mailbox, send reading a terminal, send into a full mailbox" {
-	run kipcctl monitor "nosuch-$$"
+	# (timeout: the old kipcctl waited forever)
+	run timeout 20 kipcctl monitor "nosuch-$$"
 	[ "$status" -eq 1 ]
 	[[ $output == "kipcctl: monitor nosuch-$$: No such file or directory (ENOENT)"* ]]
 
