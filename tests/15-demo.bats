@@ -21,7 +21,7 @@ teardown() {
 	[ "$got" = "order 1 from producer A|order 3 from B, urgent|order 2 from A|order 4 from B|order 5 from A, after waiting|" ]
 	# The monitor saw each kind of event.
 	for e in create send notify recv full destroy; do
-		grep -q "monitor: [0-9.]* $e " <<<"$output"
+		grep -q "monitor: [0-9TZ:.-]* $e " <<<"$output"
 	done
 	# The list showed the queue full, then draining.
 	grep -q ' orders  root   0666        3/3 ' <<<"$output"

@@ -113,7 +113,7 @@ lab1() {
 	kipcctl create lab1
 	out kipcctl list
 	[ "${#lines[@]}" -eq 2 ]
-	[ "${lines[0]}" = "ID  NAME  OWNER  MODE  DEPTH/CAP  BYTES  WAIT(s/r)  SENT  RECV" ]
+	[ "${lines[0]}" = "ID  NAME  OWNER  MODE  DEPTH/CAP  BYTES  BLOCKED(s/r)  SENT  RECV" ]
 	[[ ${lines[1]} =~ ^\ *[0-9]+\ +lab1\ +root\ +0600\ +0/64\ +0\ +0/0\ +0\ +0$ ]]
 
 	# 3. A receiver, waiting
@@ -176,7 +176,7 @@ lab2() {
 	out cat /tmp/lab2-consumer*.out
 	[ "${#lines[@]}" -eq 6 ]
 	for l in "${lines[@]}"; do
-		[[ $l =~ ^\{\"name\":\"lab2\",\"seq\":[1-6],\"type\":0,\"priority\":0,\"len\":15,\"msg_len\":15,\"sender_pid\":[0-9]+,\"sender_uid\":0,\"timestamp_ns\":[0-9]+,\"data\":\"from\ producer\ [AB]\"\}$ ]]
+		[[ $l =~ ^\{\"name\":\"lab2\",\"seq\":[1-6],\"type\":0,\"priority\":0,\"len\":15,\"msg_len\":15,\"sender_pid\":[0-9]+,\"sender_uid\":0,\"time_ns\":[0-9]+,\"data\":\"from\ producer\ [AB]\"\}$ ]]
 	done
 	out bash -c "cat /tmp/lab2-consumer*.out | grep -o '\"data\":\"[^\"]*\"' | sort | uniq -c"
 	[ "$output" = "$(printf '      3 "data":"from producer A"\n      3 "data":"from producer B"')" ]
@@ -327,7 +327,7 @@ lab5() {
 	kipcctl send lab5 m2
 	kipcctl send lab5 m3
 	out kipcctl list
-	[ "${lines[0]}" = "ID  NAME  OWNER  MODE  DEPTH/CAP  BYTES  WAIT(s/r)  SENT  RECV" ]
+	[ "${lines[0]}" = "ID  NAME  OWNER  MODE  DEPTH/CAP  BYTES  BLOCKED(s/r)  SENT  RECV" ]
 	[[ ${lines[1]} =~ ^\ *[0-9]+\ +lab5\ +root\ +0600\ +3/3\ +6\ +0/0\ +3\ +0$ ]]
 
 	# 3. Sending into a full mailbox
@@ -354,7 +354,7 @@ lab5() {
 	kill $MON
 	out cat /tmp/lab5-monitor.txt
 	[ "${#lines[@]}" -eq 8 ]
-	ev='^[0-9]+\.[0-9]{9} '
+	ev='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z '
 	for i in 0 1 2; do
 		[[ ${lines[$i]} =~ ${ev}send\ +mailbox=lab5\ id=[0-9]+\ pid=[0-9]+\ seq=$((i + 1))\ len=2\ type=0$ ]]
 	done

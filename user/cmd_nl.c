@@ -2,6 +2,7 @@
 /* kipcctl commands that work through the generic netlink family "kipc". */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -72,8 +73,12 @@ static const enum mnl_attr_data_type attr_types[KIPC_A_MAX + 1] = {
 	[KIPC_A_STATS_MONITORS]			= MNL_TYPE_U32,
 };
 
-/* How a value prints. */
-enum kind { K_U, K_PID, K_STR, K_UID, K_GID, K_MODE, K_TEMP, K_CTIME };
+/*
+ * How a value prints. Times are all CLOCK_REALTIME: in JSON ns since the
+ * Epoch under a key ending in _ns, in text an ISO 8601 UTC date under the
+ * key without "_ns". K_MONO is a kernel CLOCK_MONOTONIC time, converted.
+ */
+enum kind { K_U, K_PID, K_STR, K_UID, K_GID, K_MODE, K_TEMP, K_TIME, K_MONO };
 
 struct field {
 	int attr;
@@ -104,7 +109,7 @@ static const struct field mbox_fields[] = {
 	{ KIPC_A_MBOX_DROPPED, "dropped", K_U },
 	{ KIPC_A_MBOX_LAST_SENDER_PID, "last_sender_pid", K_PID },
 	{ KIPC_A_MBOX_LAST_RECEIVER_PID, "last_receiver_pid", K_PID },
-	{ KIPC_A_MBOX_CTIME, "ctime_ns", K_CTIME },
+	{ KIPC_A_MBOX_CTIME, "ctime_ns", K_TIME },
 };
 
 static const struct field stats_fields[] = {
@@ -131,7 +136,7 @@ static const struct field stats_fields[] = {
 
 /* What an event adds to the mailbox. */
 static const struct field event_fields[] = {
-	{ KIPC_A_EVENT_TIME, "time_ns", K_U },
+	{ KIPC_A_EVENT_TIME, "time_ns", K_MONO },
 	{ KIPC_A_EVENT_PID, "pid", K_PID },
 	{ KIPC_A_MSG_SEQ, "seq", K_U },
 	{ KIPC_A_MSG_LEN, "len", K_U },
@@ -219,17 +224,6 @@ static const char *group_name(uint64_t gid, char *buf, size_t len)
 	return buf;
 }
 
-static void print_ctime(uint64_t ns)
-{
-	time_t t = ns / 1000000000;
-	struct tm tm;
-	char buf[64];
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	printf("%s.%09" PRIu64 "Z", buf, ns % 1000000000);
-}
-
 /* Text: "key: value" lines. */
 static void print_fields_text(const struct rec *r, const struct field *f,
 			      size_t n)
@@ -263,9 +257,11 @@ static void print_fields_text(const struct rec *r, const struct field *f,
 			printf("%s: %s\n", f->key,
 			       v & KIPC_STAT_TEMP ? "yes" : "no");
 			break;
-		case K_CTIME:
-			printf("ctime: ");
-			print_ctime(v);
+		case K_TIME:
+		case K_MONO:
+			/* "ctime_ns" -> "ctime: 2026-01-02T03:04:05.000000000Z" */
+			printf("%.*s: ", (int)(strlen(f->key) - 3), f->key);
+			print_time(f->kind == K_MONO ? mono_to_real_ns(v) : v);
 			putchar('\n');
 			break;
 		default:
@@ -300,6 +296,9 @@ static void print_fields_json(const struct rec *r, const struct field *f,
 		case K_TEMP:
 			json_bool(f->key, v & KIPC_STAT_TEMP);
 			break;
+		case K_MONO:
+			json_u64(f->key, mono_to_real_ns(v));
+			break;
 		default:
 			json_u64(f->key, v);
 			break;
@@ -323,8 +322,7 @@ int open_family(struct nl *nl, const char *op)
 	int ret = nl_open(nl, KIPC_GENL_NAME);
 
 	if (ret == -ENOENT) {
-		fprintf(stderr, "%s: kipc module not loaded: run `modprobe kipc` or `make vm`\n",
-			prog);
+		kipcctl_not_loaded();
 		return KIPCCTL_ERROR;
 	}
 	if (ret)
@@ -332,7 +330,7 @@ int open_family(struct nl *nl, const char *op)
 	return 0;
 }
 
-enum { OPT_COUNT = 256, OPT_ID };
+enum { OPT_COUNT = 256, OPT_ID, OPT_OWNER };
 
 /*
  * Parses options for @cmd: -j/-p as after the command name, and @long_opts.
@@ -340,7 +338,8 @@ enum { OPT_COUNT = 256, OPT_ID };
  * positional arguments start at optind.
  */
 static int parse_opts(int argc, char **argv, bool want_count, bool want_id,
-		      uint64_t *count, uint64_t *id, int min_pos, int max_pos)
+		      uint64_t *count, uint64_t *id, const char **owner,
+		      int min_pos, int max_pos)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -348,6 +347,7 @@ static int parse_opts(int argc, char **argv, bool want_count, bool want_id,
 		{ "all-namespaces", no_argument, NULL, 'A' },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "id", required_argument, NULL, OPT_ID },
+		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = argv[0];
@@ -379,6 +379,11 @@ static int parse_opts(int argc, char **argv, bool want_count, bool want_id,
 			if (!parse_u64(optarg, UINT32_MAX, id) || !*id)
 				return kipcctl_usage(cmd, "bad value '%s' for --id",
 						     optarg);
+			break;
+		case OPT_OWNER:
+			if (!owner)
+				goto not_here;
+			*owner = optarg;
 			break;
 		default:
 			return kipcctl_usage(cmd, "bad or incomplete option '%s'",
@@ -447,10 +452,10 @@ static int rec_cmp(const void *a, const void *b)
 }
 
 enum { COL_NS, COL_ID, COL_NAME, COL_OWNER, COL_MODE, COL_DEPTH, COL_BYTES,
-	COL_WAIT, COL_SENT, COL_RECV, NR_COLS };
+	COL_BLOCKED, COL_SENT, COL_RECV, NR_COLS };
 
 static const char *const col_head[NR_COLS] = {
-	"NS", "ID", "NAME", "OWNER", "MODE", "DEPTH/CAP", "BYTES", "WAIT(s/r)",
+	"NS", "ID", "NAME", "OWNER", "MODE", "DEPTH/CAP", "BYTES", "BLOCKED(s/r)",
 	"SENT", "RECV",
 };
 
@@ -471,25 +476,30 @@ static void list_cells(const struct rec *r, char cell[NR_COLS][80])
 	snprintf(cell[COL_DEPTH], 80, "%" PRIu64 "/%" PRIu64,
 		 v[KIPC_A_MBOX_DEPTH], v[KIPC_A_MBOX_CAPACITY]);
 	snprintf(cell[COL_BYTES], 80, "%" PRIu64, v[KIPC_A_MBOX_BYTES]);
-	snprintf(cell[COL_WAIT], 80, "%" PRIu64 "/%" PRIu64,
+	snprintf(cell[COL_BLOCKED], 80, "%" PRIu64 "/%" PRIu64,
 		 v[KIPC_A_MBOX_BLOCKED_SENDERS], v[KIPC_A_MBOX_BLOCKED_RECEIVERS]);
 	snprintf(cell[COL_SENT], 80, "%" PRIu64, v[KIPC_A_MBOX_SENT]);
 	snprintf(cell[COL_RECV], 80, "%" PRIu64, v[KIPC_A_MBOX_RECEIVED]);
 }
 
-/* The NS column only with -A: without, every row would say the same. */
+/*
+ * The NS column only with -A: without, every row would say the same.
+ * Padded by display width, so that names in UTF-8 line up.
+ */
 static void list_print_row(char cell[NR_COLS][80], const int *width)
 {
 	int first = opt_all_ns ? COL_NS : COL_ID;
 
 	for (int c = first; c < NR_COLS; c++) {
-		const char *sep = c > first ? "  " : "";
+		int pad = width[c] - display_width(cell[c]);
 
-		if (c == NR_COLS - 1 && col_left[c])
-			printf("%s%s", sep, cell[c]);
-		else
-			printf("%s%*s", sep, col_left[c] ? -width[c] : width[c],
-			       cell[c]);
+		if (c > first)
+			fputs("  ", stdout);
+		if (!col_left[c])
+			printf("%*s", pad, "");
+		fputs(cell[c], stdout);
+		if (col_left[c] && c < NR_COLS - 1)
+			printf("%*s", pad, "");
 	}
 	putchar('\n');
 }
@@ -517,8 +527,8 @@ static void list_print(const struct recs *rs)
 	for (size_t i = 0; i < rs->n; i++) {
 		list_cells(&rs->v[i], cell);
 		for (int c = 0; c < NR_COLS; c++)
-			if ((int)strlen(cell[c]) > width[c])
-				width[c] = strlen(cell[c]);
+			if (display_width(cell[c]) > width[c])
+				width[c] = display_width(cell[c]);
 	}
 	for (int c = 0; c < NR_COLS; c++)
 		snprintf(cell[c], 80, "%s", col_head[c]);
@@ -530,15 +540,51 @@ static void list_print(const struct recs *rs)
 	fflush(stdout);
 }
 
+/* A user name or a decimal uid. */
+static bool parse_owner(const char *s, uint64_t *uid)
+{
+	struct passwd *pw = getpwnam(s);
+
+	if (pw) {
+		*uid = pw->pw_uid;
+		return true;
+	}
+	return parse_u64(s, UINT32_MAX, uid);
+}
+
+/* Keeps the records whose name matches @pattern and whose owner is @uid. */
+static void list_filter(struct recs *rs, const char *pattern, bool by_uid,
+			uint64_t uid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rec *r = &rs->v[i];
+
+		if (pattern && fnmatch(pattern, r->name, 0))
+			continue;
+		if (by_uid && r->v[KIPC_A_MBOX_UID] != uid)
+			continue;
+		rs->v[n++] = *r;
+	}
+	rs->n = n;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct recs rs = { NULL, 0, 0 };
+	const char *pattern = NULL, *owner = NULL;
+	uint64_t uid = 0;
 	struct nl nl;
 	int ret;
 
-	ret = parse_opts(argc, argv, false, false, NULL, NULL, 0, 0);
+	ret = parse_opts(argc, argv, false, false, NULL, NULL, &owner, 0, 1);
 	if (ret)
 		return ret;
+	if (optind < argc)
+		pattern = argv[optind];
+	if (owner && !parse_owner(owner, &uid))
+		return kipcctl_usage("list", "no such user '%s'", owner);
 	ret = open_family(&nl, "list");
 	if (ret)
 		return ret;
@@ -553,6 +599,7 @@ int cmd_list(int argc, char **argv)
 		ret = nl_fail(&nl, "list", NULL, ret);
 		goto out;
 	}
+	list_filter(&rs, pattern, owner != NULL, uid);
 	qsort(rs.v, rs.n, sizeof(*rs.v), rec_cmp);
 	list_print(&rs);
 out:
@@ -592,7 +639,7 @@ int cmd_show(int argc, char **argv)
 	char idbuf[24];
 	int ret;
 
-	ret = parse_opts(argc, argv, false, true, NULL, &id, 0, 1);
+	ret = parse_opts(argc, argv, false, true, NULL, &id, NULL, 0, 1);
 	if (ret)
 		return ret;
 	if (optind < argc)
@@ -649,7 +696,7 @@ int cmd_stats(int argc, char **argv)
 	struct nl nl;
 	int ret;
 
-	ret = parse_opts(argc, argv, false, false, NULL, NULL, 0, 0);
+	ret = parse_opts(argc, argv, false, false, NULL, NULL, NULL, 0, 0);
 	if (ret)
 		return ret;
 	ret = open_family(&nl, "stats");
@@ -699,8 +746,8 @@ static void monitor_print(const struct rec *r)
 		return;
 	}
 
-	printf("%" PRIu64 ".%09" PRIu64 " %-7s mailbox=%s id=%" PRIu64
-	       " pid=%" PRId32, t / 1000000000, t % 1000000000, ev, r->name,
+	print_time(mono_to_real_ns(t));
+	printf(" %-7s mailbox=%s id=%" PRIu64 " pid=%" PRId32, ev, r->name,
 	       v[KIPC_A_MBOX_ID], (int32_t)v[KIPC_A_EVENT_PID]);
 	if (r->have[KIPC_A_MSG_SEQ])
 		printf(" seq=%" PRIu64 " len=%" PRIu64 " type=%" PRIu64,
@@ -755,7 +802,7 @@ int cmd_monitor(int argc, char **argv)
 	struct nl nl;
 	int ret, sfd;
 
-	ret = parse_opts(argc, argv, true, false, &m.count, NULL, 0, 1);
+	ret = parse_opts(argc, argv, true, false, &m.count, NULL, NULL, 0, 1);
 	if (ret)
 		return ret;
 	if (optind < argc)
@@ -764,6 +811,22 @@ int cmd_monitor(int argc, char **argv)
 	ret = open_family(&nl, "monitor");
 	if (ret)
 		return ret;
+	/* Not a silent wait on a mailbox that is not there (a typo). */
+	if (m.name && !opt_all_ns) {
+		struct nlmsghdr *nlh = nl_request(&nl, KIPC_CMD_MBOX_GET, 0);
+		struct rec r;
+
+		if (strlen(m.name) >= KIPC_NAME_MAX) {
+			ret = kipcctl_fail("monitor", m.name, ENAMETOOLONG);
+			goto out_close;
+		}
+		mnl_attr_put_strz(nlh, KIPC_A_MBOX_NAME, m.name);
+		ret = nl_talk(&nl, nlh, one_cb, &r);
+		if (ret) {
+			ret = nl_fail(&nl, "monitor", m.name, ret);
+			goto out_close;
+		}
+	}
 	if (opt_all_ns) {
 		/*
 		 * Every namespace: the "monitor" group (CAP_SYS_ADMIN). Its

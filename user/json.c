@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "kipcctl.h"
 
@@ -37,17 +38,93 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/* Runs of plain bytes go out in one write: list -j prints 10,000 rows. */
+/*
+ * The length of the valid UTF-8 sequence at @s (at most @len bytes), or 0
+ * if it is not one: no overlong forms, no surrogates, nothing past U+10FFFF.
+ */
+size_t utf8_seq(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_seq(s + i, len - i)))
+			return false;
+	return true;
+}
+
+int display_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	int width = 0;
+
+	for (size_t i = 0, n; i < len; i += n) {
+		wchar_t wc;
+		int w;
+
+		n = utf8_seq(s + i, len - i);
+		if (n <= 1) {		/* ASCII, or a bad byte */
+			n = 1;
+			width++;
+			continue;
+		}
+		/* Decoded by hand: the locale may not be UTF-8. */
+		wc = p[i] & (0xff >> (n + 1));
+		for (size_t k = 1; k < n; k++)
+			wc = wc << 6 | (p[i + k] & 0x3f);
+		w = wcwidth(wc);
+		width += w < 0 ? 1 : w;
+	}
+	return width;
+}
+
+/*
+ * Runs of plain bytes go out in one write: list -j prints 10,000 rows.
+ * UTF-8 is written as is (as `ip -j` does); a byte that is not UTF-8
+ * becomes U+FFFD, so that the output is always valid JSON.
+ */
 static void json_quote(const char *s, size_t len)
 {
-	size_t i = 0, run;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run, n;
 
 	putchar('"');
 	while (i < len) {
-		unsigned char c = s[i];
+		unsigned char c = p[i];
 
-		for (run = i; run < len && json_plain(s[run]); run++)
-			;
+		for (run = i; run < len; run += n) {
+			if (json_plain(p[run]))
+				n = 1;
+			else if (p[run] < 0x80 || !(n = utf8_seq(s + run, len - run)))
+				break;
+		}
 		if (run > i) {
 			fwrite(s + i, 1, run - i, stdout);
 			i = run;
@@ -59,8 +136,10 @@ static void json_quote(const char *s, size_t len)
 			fputs("\\n", stdout);
 		else if (c == '\t')
 			fputs("\\t", stdout);
-		else
+		else if (c < 0x80)
 			printf("\\u%04x", c);
+		else
+			fputs("\\ufffd", stdout);
 		i++;
 	}
 	putchar('"');
@@ -108,6 +187,37 @@ void json_strn(const char *key, const char *val, size_t len)
 void json_str(const char *key, const char *val)
 {
 	json_strn(key, val, strlen(val));
+}
+
+void json_base64(const char *key, const unsigned char *val, size_t len)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	json_member(key);
+	putchar('"');
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = val[i] << 16;
+
+		if (i + 1 < len)
+			v |= val[i + 1] << 8;
+		if (i + 2 < len)
+			v |= val[i + 2];
+		putchar(digits[v >> 18 & 63]);
+		putchar(digits[v >> 12 & 63]);
+		putchar(i + 1 < len ? digits[v >> 6 & 63] : '=');
+		putchar(i + 2 < len ? digits[v & 63] : '=');
+	}
+	putchar('"');
+}
+
+void json_hex(const char *key, const unsigned char *val, size_t len)
+{
+	json_member(key);
+	putchar('"');
+	for (size_t i = 0; i < len; i++)
+		printf("%02x", val[i]);
+	putchar('"');
 }
 
 void json_u64(const char *key, uint64_t val)
