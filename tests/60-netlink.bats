@@ -108,7 +108,7 @@ teardown() {
 	run kipcctl list
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" =~ ^\ *ID\ +NAME\ +OWNER\ +MODE\ +DEPTH/CAP\ +BYTES\ +WAIT\(s/r\)\ +SENT\ +RECV$ ]]
+	[[ "${lines[0]}" =~ ^\ *ID\ +NAME\ +OWNER\ +MODE\ +DEPTH/CAP\ +BYTES\ +BLOCKED\(s/r\)\ +SENT\ +RECV$ ]]
 	grep -Eq "^ *$id +$box +[a-z0-9_]+ +0640 +1/5 +6 +0/0 +2 +1$" <<<"$output"
 	run kipcctl -j list
 	[ "$status" -eq 0 ]

@@ -811,7 +811,11 @@ int cmd_monitor(int argc, char **argv)
 	ret = open_family(&nl, "monitor");
 	if (ret)
 		return ret;
-	/* Not a silent wait on a mailbox that is not there (a typo). */
+	/*
+	 * A mailbox that is not there yet may be created later, and its
+	 * events are what one watches for (its CREATE first). Not a silent
+	 * wait on a typo, though: on a terminal, say so.
+	 */
 	if (m.name && !opt_all_ns) {
 		struct nlmsghdr *nlh = nl_request(&nl, KIPC_CMD_MBOX_GET, 0);
 		struct rec r;
@@ -822,10 +826,14 @@ int cmd_monitor(int argc, char **argv)
 		}
 		mnl_attr_put_strz(nlh, KIPC_A_MBOX_NAME, m.name);
 		ret = nl_talk(&nl, nlh, one_cb, &r);
-		if (ret) {
+		if (ret == -ENOENT && isatty(STDERR_FILENO)) {
+			fprintf(stderr, "%s: monitor %s: no such mailbox yet: waiting for it to be created (Ctrl-C stops)\n",
+				prog, m.name);
+		} else if (ret && ret != -ENOENT) {
 			ret = nl_fail(&nl, "monitor", m.name, ret);
 			goto out_close;
 		}
+		ret = 0;
 	}
 	if (opt_all_ns) {
 		/*

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -79,6 +82,23 @@ bool utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * wcwidth() needs a UTF-8 LC_CTYPE. Set only here, for tables: loading a
+ * locale maps glibc's gconv cache MAP_SHARED, and a receiver blocked in
+ * `kipcctl recv` is what Lab 1 shows to have no shared mapping at all.
+ */
+static void utf8_ctype(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	setlocale(LC_CTYPE, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 int display_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -99,6 +119,7 @@ int display_width(const char *s)
 		wc = p[i] & (0xff >> (n + 1));
 		for (size_t k = 1; k < n; k++)
 			wc = wc << 6 | (p[i + k] & 0x3f);
+		utf8_ctype();
 		w = wcwidth(wc);
 		width += w < 0 ? 1 : w;
 	}

@@ -5,9 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <limits.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,10 +399,6 @@ int main(int argc, char **argv)
 	const struct kipcctl_cmd *c;
 	int i, j, n;
 
-	/* Display widths of UTF-8 names, whatever the locale's charset. */
-	setlocale(LC_CTYPE, "");
-	if (strcmp(nl_langinfo(CODESET), "UTF-8"))
-		setlocale(LC_CTYPE, "C.UTF-8");
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i];
 
