@@ -33,8 +33,6 @@ extern unsigned long kipc_max_user_bytes;
 extern unsigned int kipc_event_rate;
 extern unsigned int kipc_max_notify;
 
-#define KIPC_MSG_SIZE_CAP	BIT(20)
-#define KIPC_CAPACITY_MAX	BIT(20)
 /* Mailbox ids cycle through 1..KIPC_ID_MAX (the 31-bit space). */
 #define KIPC_ID_MAX		((u32)INT_MAX)
 

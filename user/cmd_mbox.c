@@ -360,7 +360,7 @@ static int create_check(const struct opts *o)
 {
 	const struct kipc_create_opts *c = &o->create;
 	const char *name = *o->name ? o->name : "''";
-	uint64_t max_msg = KIPCCTL_MSG_MAX, max_total = UINT64_MAX, size;
+	uint64_t max_msg = KIPC_MSG_SIZE_CAP, max_total = UINT64_MAX, size;
 
 	if (strlen(o->name) >= KIPC_NAME_MAX)
 		return kipcctl_fail_why("create", name, ENAMETOOLONG,
@@ -373,10 +373,10 @@ static int create_check(const struct opts *o)
 	module_param("max_msg_size", &max_msg);
 	module_param("max_total_bytes", &max_total);
 	if ((o->given & GIVEN_CAPACITY) &&
-	    (!c->capacity || c->capacity > KIPCCTL_CAPACITY_MAX))
+	    (!c->capacity || c->capacity > KIPC_CAPACITY_MAX))
 		return kipcctl_fail_why("create", name, EINVAL,
 					"--capacity %u is out of range: 1..%u messages%s",
-					c->capacity, KIPCCTL_CAPACITY_MAX,
+					c->capacity, KIPC_CAPACITY_MAX,
 					c->capacity ? "" : " (0 is not \"the default\": leave the option out)");
 	if ((o->given & GIVEN_MAX_SIZE) &&
 	    (!c->max_msg_size || c->max_msg_size > max_msg))
@@ -563,7 +563,7 @@ int cmd_send(int argc, char **argv)
 		if (isatty(STDIN_FILENO))
 			fprintf(stderr, "%s: send %s: reading the message from standard input (end it with Ctrl-D)\n",
 				prog, o.name);
-		data = read_stdin(KIPCCTL_MSG_MAX, &len);
+		data = read_stdin(KIPC_MSG_SIZE_CAP, &len);
 		if (!data)
 			return kipcctl_fail("send", o.name, errno);
 	} else {
@@ -691,14 +691,14 @@ int cmd_recv(int argc, char **argv)
 	fd = open_mailbox(&o, "recv");
 	if (fd < 0)
 		return -fd;
-	buf = malloc(KIPCCTL_MSG_MAX);
+	buf = malloc(KIPC_MSG_SIZE_CAP);
 	if (!buf)
 		return kipcctl_fail("recv", o.name, ENOMEM);
 
 	for (i = 0; o.follow || i < o.count; i++) {
 		struct kipc_msg m = {
 			.buf = (uintptr_t)buf,
-			.len = KIPCCTL_MSG_MAX,
+			.len = KIPC_MSG_SIZE_CAP,
 			.type = o.type,
 			.flags = o.flags,
 			.timeout_ns = o.timeout_ns,

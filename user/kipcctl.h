@@ -13,14 +13,6 @@
 
 #define KIPCCTL_VERSION	"0.1.0"
 
-/* The largest message the module can ever carry (its hard cap). */
-#define KIPCCTL_MSG_MAX	(1U << 20)
-/*
- * The most messages a mailbox may hold: the module's KIPC_CAPACITY_MAX
- * (kmod/kipc.h), which the uapi header does not export yet.
- */
-#define KIPCCTL_CAPACITY_MAX	(1U << 20)
-
 struct kipcctl_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);

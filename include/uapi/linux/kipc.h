@@ -20,6 +20,8 @@
 #define KIPC_NAME_MAX		64	/* including the terminating NUL */
 #define KIPC_PRIO_MAX		32767	/* as Linux's MQ_PRIO_MAX - 1 */
 #define KIPC_BATCH_MAX		64
+#define KIPC_CAPACITY_MAX	(1U << 20)	/* messages a mailbox may hold */
+#define KIPC_MSG_SIZE_CAP	(1U << 20)	/* bytes: max_msg_size's ceiling */
 
 /* struct kipc_version */
 struct kipc_version {
