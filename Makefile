@@ -53,7 +53,7 @@ deps_demo	:= build guest
 deps_stress	:= build guest
 deps_bench	:= build guest bench
 deps_lint	:= build lint
-deps_check	:= build guest test lint deb
+deps_check	:= build guest test lint
 deps_deb	:= build deb
 deps_check-deb	:= build guest deb
 deps_check-debug := build guest test debug
@@ -216,7 +216,9 @@ check: vm-build
 	KDIR=$(VM_KDIR) scripts/lint.sh || status=1; \
 	echo "check: tests/host and tests/deb.sh on the host (results below, with the guest's)"; \
 	bats --tap tests/host >build/host-tests.tap 2>&1; \
+	echo $$? >build/host-tests.tap.status; \
 	tests/deb.sh >build/deb-tests.tap 2>&1; \
+	echo $$? >build/deb-tests.tap.status; \
 	$(VM) run --timeout $(CHECK_TIMEOUT) -- \
 		KIPC_HOST_TAP=build/host-tests.tap:build/deb-tests.tap tests/run.sh || status=1; \
 	if [ $$status -ne 0 ]; then echo "make check: FAILED" >&2; fi; \

@@ -404,7 +404,7 @@ teardown() {
 		# shellcheck disable=SC2086 # split "show x" into two words
 		run kipcctl $c
 		[ "$status" -eq 1 ]
-		[[ $output == "kipcctl: kipc module not loaded: run "* ]]
+		[[ $output == "kipcctl: kipc module not loaded"* ]]
 	done
 	insmod "${KIPC_KO:-$KIPC_ROOT/kmod/kipc.ko}"
 	run kipcctl list

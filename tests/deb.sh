@@ -164,13 +164,17 @@ any_installed() {
 	for p in "${PKGS[@]}"; do installed "$p" && return 0; done
 	return 1
 }
+# Set just before this script installs the packages, cleared once they are
+# purged: only then are installed kipc packages this script's to remove
+# (outside $WORK, which every run empties).
+MARK=$ROOT/build/deb-test.installed
 purge() {
-	any_installed || return 0
-	"${APT[@]}" purge "${PKGS[@]}" >>"$LOG" 2>&1
+	any_installed || { rm -f "$MARK"; return 0; }
+	"${APT[@]}" purge "${PKGS[@]}" >>"$LOG" 2>&1 && rm -f "$MARK"
 }
 # shellcheck disable=SC2317 # run by the EXIT trap
 on_exit() {
-	if any_installed; then
+	if [[ -e $MARK ]] && any_installed; then
 		echo "# purging ${PKGS[*]} (cleanup)"
 		purge || echo "# purge failed: see $LOG"
 	fi
@@ -179,9 +183,15 @@ trap on_exit EXIT
 trap 'exit 130' INT TERM HUP
 
 if any_installed; then
+	# Installed by the user (README's real-machine section): not ours.
+	[[ -e $MARK ]] || skip_rest "${PKGS[*]} installed, not by this test: left alone"
 	echo "# ${PKGS[*]}: left installed by an earlier run; purging them first"
 	purge || { echo "Bail out! cannot purge ${PKGS[*]}: see $LOG"; exit 1; }
 fi
+# What building and installing the packages takes (make check does not ask
+# for it: without root this part is skipped).
+scripts/deps.sh deb >>"$LOG" 2>&1 ||
+	{ echo "Bail out! scripts/deps.sh deb failed: see $LOG"; exit 1; }
 KVER=$(scripts/vm kver) || { echo "Bail out! no guest kernel"; exit 1; }
 [[ -d /lib/modules/$KVER/build ]] ||
 	{ echo "Bail out! no headers for the guest kernel $KVER (linux-headers-amd64)"; exit 1; }
@@ -200,6 +210,7 @@ for f in "${debs[@]}"; do
 done
 
 # 2. Install, and build against what was installed.
+touch "$MARK"
 if "${APT[@]}" install "${debs[@]/#/./}" >"$LOG" 2>&1; then
 	ok "apt-get installs both packages"
 else

@@ -11,7 +11,8 @@
 # Environment: KIPC_TEST_TIMEOUT, seconds per file (default 900);
 # KIPC_HOST_TAP, files (FILE:FILE...) with the TAP output of the tests that
 # make check runs on the host before the boot (tests/host/*.bats,
-# tests/deb.sh): each counted here as one more source.
+# tests/deb.sh), and in FILE.status each one's exit status: each counted
+# here as one more source.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -80,6 +81,12 @@ tally() {
 				block+=("$line")
 			fi
 			before=()
+		elif [[ $line == "Bail out!"* ]]; then
+			# The producer gave up: what it did not run is a failure.
+			flush_failure
+			f=$((f + 1))
+			in_failure=1
+			block=("$line")
 		elif [[ $line =~ ^1\.\.([0-9]+) ]]; then
 			plan=${BASH_REMATCH[1]}
 		elif ((in_failure)) && [[ $style == after ]]; then
@@ -130,8 +137,12 @@ main() {
 	local f
 	if [[ -n ${KIPC_HOST_TAP:-} ]]; then
 		IFS=: read -ra host_taps <<<"$KIPC_HOST_TAP"
+		# Replayed with the producer's exit status (FILE.status).
+		# shellcheck disable=SC2016 # expanded by the inner bash
 		for f in "${host_taps[@]}"; do
-			run_tap "$f (run on the host)" after cat "$f"
+			run_tap "$f (run on the host)" after bash -c \
+				'cat "$1"; exit "$(cat "$1.status" 2>/dev/null || echo 0)"' \
+				replay "$f"
 		done
 	fi
 	for f in tests/*.bats; do

@@ -215,7 +215,8 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed,
 			if (!*arg || strspn(arg, "01234567") != strlen(arg))
 				goto bad;
 			m = strtoul(arg, &end, 8);
-			if (m > 0777)
+			/* 0 would be the kernel's default, 0600: not what was asked. */
+			if (m > 0777 || !m)
 				goto bad;
 			o->create.mode = m;
 			break;
@@ -297,7 +298,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed,
 bad:
 		return kipcctl_usage(cmd, "bad value '%s' for --%s (%s)", arg,
 				     long_options[idx].name,
-				     c == OPT_MODE ? "an octal mode, 0..0777" :
+				     c == OPT_MODE ? "an octal mode, 1..0777" :
 				     c == OPT_TIMEOUT || c == OPT_COUNT ||
 				     c == OPT_ID ? "a decimal number, 1 or more" :
 				     "a decimal number");
@@ -402,12 +403,15 @@ int cmd_create(int argc, char **argv)
 		    "capacity capacity-bytes max-size mode temp", 1);
 	if (ret)
 		return ret;
-	ret = create_check(&o);
-	if (ret)
-		return ret;
+	/* The module first: its limits are what the values are checked against. */
 	fd = kipc_open(0);
 	if (fd < 0)
 		return kipcctl_fail("open", NULL, -fd);
+	ret = create_check(&o);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
 	id = kipc_create(fd, o.name, &o.create);
 	if (id < 0)
 		return kipcctl_fail("create", o.name, -id);
@@ -475,18 +479,24 @@ int cmd_destroy(int argc, char **argv)
 		return kipcctl_usage("destroy", "give mailbox NAMEs or --id N, not both");
 	if (o.id)
 		return destroy_by_id(o.id);
+	/* Names are per namespace: across them, an id names a mailbox. */
+	for (int i = 0; opt_all_ns && i < o.nr_pos; i++) {
+		uint64_t id;
+
+		if (!parse_u64(o.pos[i], UINT32_MAX, &id) || !id)
+			return kipcctl_usage("destroy", "with -A, give mailbox IDs, not '%s'",
+					     o.pos[i]);
+	}
 	/* No module: say so once, not once per name. */
 	ret = kipc_open(0);
 	if (ret < 0)
 		return kipcctl_fail("open", NULL, -ret);
 	close(ret);
 	for (int i = 0; i < o.nr_pos; i++) {
-		uint64_t id;
+		uint64_t id = 0;
 
-		/* Names are per namespace: across them, an id names a mailbox. */
-		if (opt_all_ns && (!parse_u64(o.pos[i], UINT32_MAX, &id) || !id))
-			return kipcctl_usage("destroy", "with -A, give mailbox IDs, not '%s'",
-					     o.pos[i]);
+		if (opt_all_ns)
+			parse_u64(o.pos[i], UINT32_MAX, &id);	/* checked above */
 		ret = opt_all_ns ? destroy_by_id(id) : destroy_by_name(o.pos[i]);
 		if (ret > worst)
 			worst = ret;
@@ -607,14 +617,20 @@ int cmd_send(int argc, char **argv)
 	return KIPCCTL_OK;
 }
 
-/* On a terminal: UTF-8, newlines and tabs as they are, other bytes as \xNN. */
+/*
+ * On a terminal: UTF-8, newlines and tabs as they are, other bytes as \xNN,
+ * and so the C1 controls (U+0080..U+009F, bytes C2 80..C2 9F): U+009B is a
+ * CSI to many terminals, and the sender is not the one whose terminal it is.
+ */
 static void print_escaped(const unsigned char *buf, size_t len)
 {
 	size_t n;
 
 	for (size_t i = 0; i < len; i += n) {
 		n = utf8_seq((const char *)buf + i, len - i);
-		if (n > 1) {
+		if (n == 2 && buf[i] == 0xc2 && buf[i + 1] < 0xa0) {
+			printf("\\x%02x\\x%02x", buf[i], buf[i + 1]);
+		} else if (n > 1) {
 			fwrite(buf + i, 1, n, stdout);
 		} else {
 			n = 1;

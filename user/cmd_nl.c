@@ -236,9 +236,13 @@ static void print_fields_text(const struct rec *r, const struct field *f,
 		if (!r->have[f->attr])
 			continue;
 		switch (f->kind) {
-		case K_STR:
-			printf("%s: %s\n", f->key, r->name);
+		case K_STR: {
+			char name[4 * KIPC_NAME_MAX];
+
+			text_name(name, sizeof(name), r->name);
+			printf("%s: %s\n", f->key, name);
 			break;
+		}
 		case K_PID:
 			printf("%s: %" PRId32 "\n", f->key, (int32_t)v);
 			break;
@@ -470,7 +474,7 @@ static void list_cells(const struct rec *r, char cell[NR_COLS][80])
 
 	snprintf(cell[COL_NS], 80, "%" PRIu64, v[KIPC_A_MBOX_NS]);
 	snprintf(cell[COL_ID], 80, "%" PRIu64, v[KIPC_A_MBOX_ID]);
-	snprintf(cell[COL_NAME], 80, "%s", r->name);
+	text_name(cell[COL_NAME], 80, r->name);
 	snprintf(cell[COL_OWNER], 80, "%s", user_name(v[KIPC_A_MBOX_UID]));
 	snprintf(cell[COL_MODE], 80, "%04" PRIo64, v[KIPC_A_MBOX_MODE]);
 	snprintf(cell[COL_DEPTH], 80, "%" PRIu64 "/%" PRIu64,
@@ -733,7 +737,7 @@ static void monitor_print(const struct rec *r)
 {
 	const uint64_t *v = r->v;
 	uint64_t t = v[KIPC_A_EVENT_TIME];
-	char buf[32];
+	char buf[32], name[4 * KIPC_NAME_MAX];
 	const char *ev = event_name(v[KIPC_A_EVENT], buf, sizeof(buf));
 
 	if (opt_json) {
@@ -746,8 +750,9 @@ static void monitor_print(const struct rec *r)
 		return;
 	}
 
+	text_name(name, sizeof(name), r->name);
 	print_time(mono_to_real_ns(t));
-	printf(" %-7s mailbox=%s id=%" PRIu64 " pid=%" PRId32, ev, r->name,
+	printf(" %-7s mailbox=%s id=%" PRIu64 " pid=%" PRId32, ev, name,
 	       v[KIPC_A_MBOX_ID], (int32_t)v[KIPC_A_EVENT_PID]);
 	if (r->have[KIPC_A_MSG_SEQ])
 		printf(" seq=%" PRIu64 " len=%" PRIu64 " type=%" PRIu64,

@@ -162,7 +162,7 @@ static void row_cells(const struct row *row, char cell[NR_C][CELL])
 	const uint64_t *v = row->r->v;
 
 	snprintf(cell[C_ID], CELL, "%" PRIu64, v[KIPC_A_MBOX_ID]);
-	snprintf(cell[C_NAME], CELL, "%s", row->r->name);
+	text_name(cell[C_NAME], CELL, row->r->name);
 	cell[C_BAR][0] = '\0';
 	snprintf(cell[C_DEPTH], CELL, "%" PRIu64 "/%" PRIu64,
 		 v[KIPC_A_MBOX_DEPTH], v[KIPC_A_MBOX_CAPACITY]);

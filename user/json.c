@@ -83,6 +83,43 @@ bool utf8_valid(const char *s, size_t len)
 }
 
 /*
+ * @name made safe for a terminal into @out (@size bytes, NUL-terminated):
+ * control characters (C0, DEL, the C1 U+0080..U+009F) and bytes that are
+ * not UTF-8 become \xNN. Another user chooses a mailbox's name, and `list`
+ * and `monitor` print it on this user's terminal.
+ */
+void text_name(char *out, size_t size, const char *name)
+{
+	size_t len = strlen(name), o = 0;
+
+	for (size_t i = 0, n; i < len && o + 1 < size; i += n) {
+		const unsigned char *p = (const unsigned char *)name + i;
+		bool ctl;
+
+		n = utf8_seq(name + i, len - i);
+		ctl = n <= 1 ? p[0] < 0x20 || p[0] >= 0x7f :
+		      n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+		if (!n)
+			n = 1;
+		if (!ctl) {
+			if (o + n >= size)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+			continue;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (o + 4 >= size)
+				goto out;
+			snprintf(out + o, 5, "\\x%02x", p[k]);
+			o += 4;
+		}
+	}
+out:
+	out[o] = '\0';
+}
+
+/*
  * wcwidth() needs a UTF-8 LC_CTYPE. Set only here, for tables: loading a
  * locale maps glibc's gconv cache MAP_SHARED, and a receiver blocked in
  * `kipcctl recv` is what Lab 1 shows to have no shared mapping at all.

@@ -48,7 +48,7 @@ static const struct kipcctl_cmd commands[] = {
 	  "  --max-size S  bytes in one message: 1..max_msg_size (8192 unless changed;\n"
 	  "              hard cap 1048576); default: max_msg_size\n"
 	  "  --mode MODE   octal rw bits for owner, group, other (r: receive,\n"
-	  "              w: send): 0..0777; default 0600\n"
+	  "              w: send): 1..0777; default 0600\n"
 	  "  --temp      destroyed when its last handle closes; kipcctl keeps its\n"
 	  "              handle open until killed\n"
 	  "Numbers are decimal (010 is ten), except the octal MODE. Limits are the\n"
@@ -103,7 +103,8 @@ static const struct kipcctl_cmd commands[] = {
 	  "Counts, totals, and the limits (module parameters).\n", false },
 	{ "monitor", cmd_monitor, "[NAME] [--count N]",
 	  "print this IPC namespace's events live until Ctrl-C (-A: all, as root)",
-	  "  NAME        only this mailbox's events (it must exist: ENOENT)\n"
+	  "  NAME        only this mailbox's events; if it does not exist yet,\n"
+	  "              from its creation on (on a terminal, monitor says so)\n"
 	  "  --count N   exit after N events (1..); default: until interrupted\n"
 	  "Each line starts with the event's time, UTC (time_ns with -j).\n",
 	  true },

@@ -47,6 +47,8 @@ bool parse_u64(const char *s, uint64_t max, uint64_t *out);
 size_t utf8_seq(const char *s, size_t len);
 /* Is @s, @len bytes, valid UTF-8 (no overlongs, surrogates, > U+10FFFF)? */
 bool utf8_valid(const char *s, size_t len);
+/* @name with control characters and bad bytes as \xNN, for a terminal. */
+void text_name(char *out, size_t size, const char *name);
 /* The columns @s takes on a terminal (UTF-8; a bad byte counts one). */
 int display_width(const char *s);
 /* Prints a CLOCK_REALTIME time in ns as ISO 8601 UTC: 2026-01-02T03:04:05.123456789Z. */

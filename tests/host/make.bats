@@ -36,7 +36,7 @@ sets_of() {
 		stress		build guest
 		bench		bench build guest
 		lint		build lint
-		check		build deb guest lint test
+		check		build guest lint test
 		check-debug	build debug guest test
 		deb		build deb
 		check-deb	build deb guest
