@@ -63,3 +63,7 @@ installed_but() {
 		[[ " ${EXCEPT:-} " == *" $p "* ]] || echo "$p"
 	done >"$FAKE/installed"
 }
+
+# Not a sub-make of a `make check` that runs these tests: each make here is
+# a user's first (KIPC_MAKE_INNER would skip the pass under test).
+unset MAKEFLAGS MFLAGS MAKELEVEL KIPC_MAKE_INNER

@@ -11,7 +11,7 @@ load lib
 sets_of() {
 	local log=$BATS_TEST_TMPDIR/deps.log
 	rm -f "$log"
-	make -s -C "$tree" KDIR=/nonexistent "$@" >/dev/null 2>&1 || true
+	make -s -C "$tree" KDIR=/nonexistent "$@" </dev/null >/dev/null 2>&1 || true
 	if [[ -f $log ]]; then cat "$log"; else echo -; fi
 }
 
