@@ -118,8 +118,10 @@ main() {
 	fi
 	echo "deps.sh: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	"${cmd[@]}"
+	# Another apt (a second make, unattended-upgrades) waits its turn.
+	local lock=(-o DPkg::Lock::Timeout=600)
+	apt-get "${lock[@]}" update -q
+	"${cmd[0]}" "${lock[@]}" "${cmd[@]:1}"
 	# Check again: a package that apt could not provide must not pass silently.
 	mapfile -t missing < <(missing_packages "${packages[@]}")
 	if ((${#missing[@]})); then

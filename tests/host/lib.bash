@@ -43,6 +43,7 @@ fake_apt() {
 		'exit $st' >"$FAKE/bin/dpkg-query"
 	printf '%s\n' '#!/bin/bash' \
 		"state=$(printf %q "$FAKE")" \
+		'while [[ $1 == -o ]]; do shift 2; done' \
 		'echo "$*" >>"$state/apt.log"' \
 		'[[ $1 == install ]] || exit 0' \
 		'for p in "$@"; do' \
