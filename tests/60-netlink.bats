@@ -180,11 +180,7 @@ teardown() {
 	run kipcctl send --nonblock "$box" three
 	[ "$status" -eq 3 ]
 	kipcctl destroy "$box"
-	rc=0
-	wait_exit "$mon_pid" 20 || rc=$?
-	mon_pid=
-	cat "$out" "$out.err"
-	[ "$rc" -eq 0 ]
+	monitor_done "$out" "$out.err"
 
 	mapfile -t ev <"$out"
 	[ "${#ev[@]}" -eq 6 ]
@@ -231,11 +227,7 @@ teardown() {
 	wait_subscribed $((mon0 + 1))
 	id=$(field "$(kipcctl -j create "$box")" id)
 	kipcctl send "$box" hi
-	rc=0
-	wait_exit "$mon_pid" 20 || rc=$?
-	mon_pid=
-	cat "$out"
-	[ "$rc" -eq 0 ]
+	monitor_done "$out"
 	[ "$(wc -l <"$out")" -eq 2 ]
 	t='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 	grep -Eq "^$t create +mailbox=$box id=$id pid=[0-9]+$" "$out"

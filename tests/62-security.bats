@@ -165,11 +165,7 @@ not_listed_anywhere() {
 	[ "$(field "$show" bytes)" = $((2 * ${#payload} + 1)) ]
 	kipcctl destroy "$box"
 
-	rc=0
-	wait_exit "$mon_pid" 20 || rc=$?
-	mon_pid=
-	cat "$out" "$out.err"
-	[ "$rc" -eq 0 ]
+	monitor_done "$out" "$out.err"
 	mapfile -t ev <"$out"
 	[ "${#ev[@]}" -eq 5 ]
 	want=(create send send recv destroy)
@@ -220,11 +216,7 @@ events_of() {
 	# Then one in nobody's namespace: the first events it may see.
 	id=$(field "$(kipcctl -j create "$box")" id)
 	kipcctl destroy "$box"
-	rc=0
-	wait_exit "$mon_pid" 20 || rc=$?
-	mon_pid=
-	cat "$out" "$out.err"
-	[ "$rc" -eq 0 ]
+	monitor_done "$out" "$out.err"
 	# Nobody got exactly those two: nothing of the inner one came first.
 	[ "$(events_of "$out" "$box" | tr '\n' ' ')" = "create:$id destroy:$id " ]
 	[ "$(wc -l <"$out")" -eq 2 ]
@@ -662,11 +654,7 @@ depth_at_least() {
 
 	unshare --ipc sh -c "kipcctl create '$box' && kipcctl send '$box' bye"
 	wait_for 30 not_listed_anywhere "$box"
-	rc=0
-	wait_exit "$mon_pid" 20 || rc=$?
-	mon_pid=
-	cat "$out" "$out.err"
-	[ "$rc" -eq 0 ]
+	monitor_done "$out" "$out.err"
 	mapfile -t ev <"$out"
 	[ "$(field "${ev[0]}" event)" = '"create"' ]
 	[ "$(field "${ev[1]}" event)" = '"send"' ]

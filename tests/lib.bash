@@ -128,6 +128,16 @@ wait_joined() {
 	return 1
 }
 
+# The background monitor $mon_pid (run with --count) ends by itself within
+# 20 s with status 0; FILEs, its output, are shown for a failure's report.
+monitor_done() {
+	local rc=0
+	wait_exit "$mon_pid" 20 || rc=$?
+	mon_pid=
+	cat "$@"
+	[ "$rc" -eq 0 ]
+}
+
 # Waits up to $2 seconds for background process $1; returns its status.
 wait_exit() {
 	for _ in $(seq $(($2 * 20))); do

@@ -28,12 +28,27 @@ static int next_signal(const sigset_t *set, siginfo_t *si, int ms)
 	return sigtimedwait(set, si, &ts) > 0 ? si->si_signo : 0;
 }
 
+/* One message into mailbox @name, sent by a child running as @uid: its pid. */
+static pid_t send_as(const char *name, uid_t uid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		become(uid, uid);
+		_exit(sendstr(attach(name), "id", 0) ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(status, 0);
+	return pid;
+}
+
 TEST(signal_carries_exact_siginfo)
 {
 	struct kipc_create_opts o = { .mode = 0666 };
 	const char *name = uniq("sig");
 	sigset_t set = block(SIGRTMIN + 1);
-	int fd = new_mbox(name, &o), status;
+	int fd = new_mbox(name, &o);
 	struct kipc_stat st;
 	siginfo_t si;
 	pid_t pid;
@@ -41,13 +56,7 @@ TEST(signal_carries_exact_siginfo)
 	ASSERT_OK(kipc_notify(fd, SIGRTMIN + 1, 0));
 	ASSERT_OK(kipc_stat(fd, &st));
 	ASSERT_EQ(st.notify_count, 1);
-	pid = fork();
-	if (!pid) {
-		become(1000, 1000);
-		_exit(sendstr(attach(name), "ding", 0) ? 1 : 0);
-	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	pid = send_as(name, 1000);
 	ASSERT_EQ(next_signal(&set, &si, 5000), SIGRTMIN + 1);
 	ASSERT_EQ(si.si_code, SI_MESGQ);
 	ASSERT_EQ(si.si_value.sival_int, st.id);
@@ -244,7 +253,7 @@ TEST(worker_in_sigwaitinfo_gets_the_signal_main_blocks)
 	const int signo = SIGRTMIN + 1;
 	const char *name = uniq("thr");
 	struct sigwaiter w = { .tid = 0 };
-	int fd = new_mbox(name, &o), status;
+	int fd = new_mbox(name, &o);
 	struct kipc_stat st;
 	pthread_t thread;
 	sigset_t pending;
@@ -259,13 +268,7 @@ TEST(worker_in_sigwaitinfo_gets_the_signal_main_blocks)
 		ASSERT_TRUE(i < 5000);
 		usleep(1000);
 	}
-	pid = fork();
-	if (!pid) {
-		become(1000, 1000);
-		_exit(sendstr(attach(name), "ding", 0) ? 1 : 0);
-	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	pid = send_as(name, 1000);
 	pthread_join(thread, NULL);
 	ASSERT_EQ(w.sig, signo);
 	ASSERT_EQ(w.si.si_code, SI_MESGQ);
@@ -334,19 +337,6 @@ static void enter_userns(int to_parent, int from_parent)
 		FAIL("sync: %s", strerror(errno));
 	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
 		FAIL("root in the namespace: %s", strerror(errno));
-}
-
-static void send_as(const char *name, uid_t uid)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (!pid) {
-		become(uid, uid);
-		_exit(sendstr(attach(name), "id", 0) ? 1 : 0);
-	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
 }
 
 /*
