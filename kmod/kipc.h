@@ -12,6 +12,7 @@
 #include <linux/rbtree.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -194,6 +195,16 @@ struct kipc_handle {
 	struct kipc_notifier	notify;
 };
 
+/*
+ * The name rule besides its length (SPEC section 2): not empty, no '/'.
+ * The ioctls (main.c) and netlink (its policy) check the length each in
+ * their own way, and then this.
+ */
+static inline bool kipc_name_ok(const char *name)
+{
+	return *name && !strchr(name, '/');
+}
+
 /* The mailbox a handle is attached to, or NULL. */
 static inline struct kipc_mbox *kipc_attached(struct kipc_handle *h)
 {
@@ -202,32 +213,16 @@ static inline struct kipc_mbox *kipc_attached(struct kipc_handle *h)
 }
 
 /*
- * A consistent copy of a mailbox's state, taken under mbox->lock: what
- * KIPC_IOC_STAT, netlink replies and netlink events report.
+ * The one snapshot of a mailbox: every field it reports, taken at once
+ * under mbox->lock by kipc_mbox_snap(), with uids and pids translated into
+ * the namespaces of whoever it is for. KIPC_IOC_STAT copies out @stat;
+ * netlink replies and events put its fields as attributes
+ * (kipc_nl_mbox_attrs[], netlink.c). A new field goes in struct kipc_stat,
+ * kipc_mbox_snap() and that table.
  */
-struct kipc_mbox_info {
-	u32		id;
-	u32		flags;
-	u32		ns_inum;		/* the IPC namespace's inode */
-	char		name[KIPC_NAME_MAX];
-	kuid_t		uid;
-	kgid_t		gid;
-	u32		mode;
-	u32		depth;
-	u32		capacity;
-	u32		max_msg_size;
-	u32		handles;
-	u32		blocked_senders;
-	u32		blocked_receivers;
-	u32		notify_count;
-	pid_t		last_sender_pid;	/* in current's pid namespace */
-	pid_t		last_receiver_pid;
-	u64		bytes;
-	u64		capacity_bytes;
-	u64		sent;
-	u64		received;
-	u64		dropped;
-	u64		ctime_ns;
+struct kipc_mbox_snap {
+	struct kipc_stat	stat;
+	u32			ns_inum;	/* the IPC namespace's inode */
 };
 
 /* Module-wide figures (mailbox.c). */
@@ -243,21 +238,32 @@ struct kipc_stats {
 };
 
 /* mailbox.c */
-int kipc_mbox_init(void);
+void kipc_mbox_init(void);
 void kipc_mbox_exit(void);
-int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc);
-int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka);
+int kipc_mbox_create(struct kipc_handle *h, const struct kipc_create *kc,
+		     u32 *id);
+int kipc_mbox_attach(struct kipc_handle *h, const struct kipc_attach *ka,
+		     u32 *id);
 u32 kipc_ids_next(void);
 int kipc_ids_set_next(u32 id);
 int kipc_mbox_destroy(struct kipc_mbox *mb);
 void kipc_mbox_detach(struct kipc_handle *h);
 int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks);
-void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info);
-void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
-		       struct pid_namespace *pid_ns);
+void kipc_mbox_snap(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
+		    struct user_namespace *user_ns,
+		    struct pid_namespace *pid_ns);
 u32 kipc_mbox_generation(void);
+/* What an op needs of the caller besides an attached, live mailbox. */
+enum kipc_need {
+	KIPC_NEED_NOTHING,
+	KIPC_NEED_READ,		/* the mode's r, or CAP_IPC_OWNER: EACCES */
+	KIPC_NEED_WRITE,	/* the mode's w, or CAP_IPC_OWNER: EACCES */
+	KIPC_NEED_OWNER,	/* its owner, or CAP_IPC_OWNER: EPERM */
+};
+
+struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need);
 bool kipc_mbox_may(struct kipc_mbox *mb, int mask);
-bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len);
+bool kipc_reap_now(void);
 struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns);
 struct kipc_mbox *kipc_mbox_get_by_name(const char *name);
 void kipc_mbox_put(struct kipc_mbox *mb);
@@ -265,9 +271,15 @@ int kipc_mbox_for_each(u32 *next_id, bool all_ns,
 		       int (*fn)(struct kipc_mbox *mb, void *arg), void *arg);
 void kipc_stats_get(struct kipc_stats *st);
 void kipc_mbox_destroy_all(void);
-int kipc_charge(struct kipc_user *u, u32 len);
-void kipc_uncharge(struct kipc_user *u, u32 len);
+
+/* kmsg.c */
+int kipc_kmsg_init(void);
+void kipc_kmsg_exit(void);
+struct kipc_kmsg *kipc_kmsg_new(struct kipc_user *u, const struct kipc_msg *m,
+				u64 now);
 void kipc_kmsg_free(struct kipc_kmsg *msg);
+void kipc_kmsg_free_index(struct kipc_index *msgs);
+u64 kipc_kmsg_charged(void);
 
 /* index.c */
 void kipc_ix_insert(struct kipc_index *ix, struct kipc_ixnode *n);
@@ -284,29 +296,30 @@ struct kipc_user *kipc_user_get(kuid_t uid);
 struct kipc_user *kipc_user_current(void);
 struct kipc_user *kipc_user_hold(struct kipc_user *u);
 void kipc_user_put(struct kipc_user *u);
+bool kipc_user_limited(void);
 
 /* msg.c */
+bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len);
 void kipc_wake_senders(struct kipc_mbox *mb);
 void kipc_wake_all(struct kipc_mbox *mb);
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
 void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs);
-void kipc_free_index(struct kipc_index *msgs);
 /*
- * *@timeout_ns is in, and out when the call returns -ERESTARTNOHAND (a
- * stop, ptrace or a signal with no handler): what is left of it, for the
+ * On a mailbox that passed kipc_mbox_gate() for the handle of @file. The
+ * timeout is in, and out when the call returns -ERESTARTNOHAND (a stop,
+ * ptrace or a signal with no handler): what is left of it, for the
  * restarted call.
  */
-int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 *timeout_ns);
-int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 *timeout_ns);
-int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 *timeout_ns);
-int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 *timeout_ns);
+int kipc_msg_send(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m);
+int kipc_msg_recv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m);
+int kipc_msg_sendv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
+		   u32 count, u32 flags, u64 *timeout_ns);
+int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
+		   u32 count, u32 flags, u64 *timeout_ns);
 
 /* notify.c */
-int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn);
+int kipc_notify_set(struct kipc_handle *h, struct kipc_mbox *mb,
+		    const struct kipc_notify *kn);
 unsigned int kipc_notify_deliver(struct kipc_mbox *mb, bool was_empty,
 				 bool idle);
 void kipc_notify_unregister(struct kipc_mbox *mb, struct kipc_notifier *n);

@@ -47,7 +47,6 @@
 #include <linux/ipc_namespace.h>
 #include <linux/llist.h>
 #include <linux/nsproxy.h>
-#include <linux/percpu_counter.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
@@ -79,15 +78,6 @@ static u32 kipc_generation;	/* bumped on every create and destroy */
 static u64 kipc_gone_sent;
 static u64 kipc_gone_received;
 
-/*
- * Memory held by queued messages, headers included, against max_total_bytes.
- * The one module-wide variable on the send/receive path: a per-CPU counter,
- * so that a sender on one CPU and a receiver on another do not bounce a
- * cache line per message. It is summed exactly when near the limit.
- */
-static struct percpu_counter kipc_charged;
-#define KIPC_CHARGE_BATCH	(256 << 10)
-
 /* The initial IPC namespace: it never dies, so the reaper ignores it. */
 static struct ipc_namespace *kipc_init_ipc_ns;
 
@@ -98,10 +88,9 @@ static void kipc_ns_release_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(kipc_releaser, kipc_ns_release_work);
 static LLIST_HEAD(kipc_ns_free);	/* struct kipc_ns to release */
 
-int __init kipc_mbox_init(void)
+void __init kipc_mbox_init(void)
 {
 	kipc_init_ipc_ns = init_task.nsproxy->ipc_ns;
-	return percpu_counter_init(&kipc_charged, 0, GFP_KERNEL);
 }
 
 static u32 kipc_reap(bool all);
@@ -122,13 +111,13 @@ static void kipc_registry_unlock(void)
 	mutex_unlock(&kipc_registry_lock);
 
 	list_for_each_entry_safe(mb, next, &gone, ns_node) {
-		kipc_free_index(&mb->gone);
+		kipc_kmsg_free_index(&mb->gone);
 		kipc_mbox_put(mb);	/* the registry's */
 	}
 }
 
 /* Reaps now; true if that destroyed any mailbox. */
-static bool kipc_reap_now(void)
+bool kipc_reap_now(void)
 {
 	u32 n;
 
@@ -136,80 +125,6 @@ static bool kipc_reap_now(void)
 	n = kipc_reap(false);
 	kipc_registry_unlock();
 	return n;
-}
-
-static u64 kipc_msg_cost(u32 len)
-{
-	return sizeof(struct kipc_kmsg) + len;
-}
-
-/* Do the per-user limits apply? CAP_SYS_RESOURCE lifts them (as rlimits). */
-static bool kipc_user_limited(void)
-{
-	return !capable(CAP_SYS_RESOURCE);
-}
-
-static int kipc_try_charge(struct kipc_user *u, s64 cost)
-{
-	long max_user = min_t(unsigned long, READ_ONCE(kipc_max_user_bytes),
-			      LONG_MAX);
-	s64 max = min_t(u64, READ_ONCE(kipc_max_total_bytes), S64_MAX);
-	long cur = atomic_long_read(&u->bytes);
-	int limited = -1;
-
-	do {
-		/* capable() only when the limit would be exceeded, once. */
-		if (cur + cost > max_user) {
-			if (limited < 0)
-				limited = kipc_user_limited();
-			if (limited)
-				return -ENOSPC;
-		}
-	} while (!atomic_long_try_cmpxchg(&u->bytes, &cur, cur + cost));
-
-	percpu_counter_add_batch(&kipc_charged, cost, KIPC_CHARGE_BATCH);
-	if (__percpu_counter_compare(&kipc_charged, max, KIPC_CHARGE_BATCH) > 0) {
-		percpu_counter_add_batch(&kipc_charged, -cost, KIPC_CHARGE_BATCH);
-		atomic_long_sub(cost, &u->bytes);
-		return -ENOSPC;
-	}
-	return 0;
-}
-
-/*
- * Charges @u (the sending handle's user) for a message of @len bytes,
- * against max_user_bytes and max_total_bytes, the same cost (header
- * included) for both. Before it fails with ENOSPC it reaps the mailboxes
- * of unused namespaces, so it may sleep.
- */
-int kipc_charge(struct kipc_user *u, u32 len)
-{
-	s64 cost = kipc_msg_cost(len);
-	int ret;
-
-	might_sleep();
-	ret = kipc_try_charge(u, cost);
-	if (ret == -ENOSPC && kipc_reap_now())
-		ret = kipc_try_charge(u, cost);
-	return ret;
-}
-
-void kipc_uncharge(struct kipc_user *u, u32 len)
-{
-	s64 cost = kipc_msg_cost(len);
-
-	atomic_long_sub(cost, &u->bytes);
-	percpu_counter_add_batch(&kipc_charged, -cost, KIPC_CHARGE_BATCH);
-}
-
-void kipc_kmsg_free(struct kipc_kmsg *msg)
-{
-	kipc_uncharge(msg->user, msg->len);
-	kipc_user_put(msg->user);
-	put_pid(msg->sender);
-	if (msg->data != (char *)(msg + 1))
-		kvfree(msg->data);
-	kvfree(msg);
 }
 
 static u32 kipc_name_hash(const struct ipc_namespace *ns, const char *name)
@@ -229,21 +144,6 @@ static struct kipc_mbox *kipc_find_name(const struct ipc_namespace *ns,
 		if (mb->ns == ns && !strcmp(mb->name, name))
 			return mb;
 	return NULL;
-}
-
-/* A name is 1..KIPC_NAME_MAX-1 bytes, NUL-terminated, without '/'. */
-static int kipc_check_name(const char *name)
-{
-	size_t len = strnlen(name, KIPC_NAME_MAX);
-
-	if (len == KIPC_NAME_MAX)
-		return -ENAMETOOLONG;
-	if (!len || strchr(name, '/'))
-		return -EINVAL;
-	/* Bytes after the NUL are padding. */
-	if (memchr_inv(name + len, 0, KIPC_NAME_MAX - len))
-		return -EINVAL;
-	return 0;
 }
 
 /*
@@ -389,12 +289,6 @@ void kipc_mbox_put(struct kipc_mbox *mb)
 	kref_put(&mb->ref, kipc_mbox_release);
 }
 
-bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len)
-{
-	return mb->depth >= mb->capacity ||
-	       (mb->depth && mb->bytes + len > mb->capacity_bytes);
-}
-
 /* @mask is MAY_READ or MAY_WRITE. CAP_IPC_OWNER overrides the mode. */
 bool kipc_mbox_may(struct kipc_mbox *mb, int mask)
 {
@@ -414,6 +308,40 @@ static bool kipc_mbox_owner(struct kipc_mbox *mb)
 {
 	return uid_eq(current_euid(), mb->uid) ||
 	       ns_capable(mb->ns->user_ns, CAP_IPC_OWNER);
+}
+
+/*
+ * The gate of every op on a handle's mailbox, after the op's argument
+ * passed its shape checks (main.c), in the order the uapi header gives:
+ * ENOTCONN, then EIDRM, then EACCES or EPERM as @need says. Returns the
+ * attached mailbox or an ERR_PTR. A destroy that comes after the gate is
+ * found under the mailbox's lock by the op itself (EIDRM, the same answer).
+ */
+struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need)
+{
+	struct kipc_mbox *mb = kipc_attached(h);
+	bool ok = true;
+
+	if (!mb)
+		return ERR_PTR(-ENOTCONN);
+	/* Read without the lock: destroy sets it once, under mb->lock. */
+	if (READ_ONCE(mb->dead))
+		return ERR_PTR(-EIDRM);
+	switch (need) {
+	case KIPC_NEED_NOTHING:
+		break;
+	case KIPC_NEED_READ:
+		ok = kipc_mbox_may(mb, MAY_READ);
+		break;
+	case KIPC_NEED_WRITE:
+		ok = kipc_mbox_may(mb, MAY_WRITE);
+		break;
+	case KIPC_NEED_OWNER:
+		if (!kipc_mbox_owner(mb))
+			return ERR_PTR(-EPERM);
+		break;
+	}
+	return ok ? mb : ERR_PTR(-EACCES);
 }
 
 static int kipc_check_limits(u32 capacity, u64 capacity_bytes,
@@ -452,40 +380,25 @@ static int kipc_mbox_room(struct kipc_user *u)
 	}
 }
 
-int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
+/*
+ * Create's first phase: a mailbox as @kc asks, its defaults filled in and
+ * its limits checked, not yet anyone's to see; or an ERR_PTR.
+ */
+static struct kipc_mbox *kipc_mbox_alloc(const struct kipc_create *kc)
 {
-	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
-	struct kipc_ns *new_kns;
+	u32 capacity = kc->capacity ?: READ_ONCE(kipc_default_capacity);
+	u32 max_msg_size = kc->max_msg_size ?: READ_ONCE(kipc_max_msg_size);
+	u64 cap_bytes = kc->capacity_bytes ?:
+		max_t(u64, READ_ONCE(kipc_default_capacity_bytes), max_msg_size);
 	struct kipc_mbox *mb;
-	u32 max_msg_size;
-	u64 cap_bytes;
 	int ret;
 
-	if (kc->flags & ~KIPC_CREATE_FLAGS)
-		return -EINVAL;
-	ret = kipc_check_name(kc->name);
+	ret = kipc_check_limits(capacity, cap_bytes, max_msg_size);
 	if (ret)
-		return ret;
-	if (kc->mode > 0777)
-		return -EINVAL;
-
-	max_msg_size = kc->max_msg_size ?: READ_ONCE(kipc_max_msg_size);
-	cap_bytes = kc->capacity_bytes ?:
-		max_t(u64, READ_ONCE(kipc_default_capacity_bytes), max_msg_size);
-	ret = kipc_check_limits(kc->capacity ?: READ_ONCE(kipc_default_capacity),
-				cap_bytes, max_msg_size);
-	if (ret)
-		return ret;
-
+		return ERR_PTR(ret);
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
 	if (!mb)
-		return -ENOMEM;
-	/* In case this is the namespace's first mailbox. */
-	new_kns = kzalloc(sizeof(*new_kns), GFP_KERNEL_ACCOUNT);
-	if (!new_kns) {
-		kfree(mb);
-		return -ENOMEM;
-	}
+		return ERR_PTR(-ENOMEM);
 	kref_init(&mb->ref);
 	spin_lock_init(&mb->lock);
 	mb->msgs = KIPC_INDEX_INIT;
@@ -497,29 +410,37 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	INIT_LIST_HEAD(&mb->notifiers);
 	strscpy(mb->name, kc->name, sizeof(mb->name));
 	mb->temp = kc->flags & KIPC_CREATE_TEMP;
-	mb->ns = ns;
+	mb->ns = current->nsproxy->ipc_ns;
 	mb->uid = current_euid();
 	mb->gid = current_egid();
 	mb->mode = kc->mode ?: 0600;
-	mb->capacity = kc->capacity ?: READ_ONCE(kipc_default_capacity);
+	mb->capacity = capacity;
 	mb->capacity_bytes = cap_bytes;
 	mb->max_msg_size = max_msg_size;
 	mb->ctime_ns = ktime_get_real_ns();
 	mb->handles = 1;
+	return mb;
+}
 
-	mutex_lock(&h->lock);
-	if (h->mbox) {
-		ret = -EISCONN;
-		goto out_unlock_handle;
-	}
+/*
+ * Create's second phase: @mb gets its id and name in the registry and
+ * becomes @h's mailbox, or nothing happens. *@new_kns becomes the entry of
+ * the namespace if it is the namespace's first mailbox.
+ */
+static int kipc_mbox_register(struct kipc_handle *h, struct kipc_mbox *mb,
+			      struct kipc_ns **new_kns)
+{
+	int ret;
+
+	lockdep_assert_held(&h->lock);
 
 	mutex_lock(&kipc_registry_lock);
 	ret = kipc_mbox_room(h->user);
 	if (ret)
-		goto out_unlock_registry;
-	if (kipc_find_name(ns, mb->name)) {
+		goto out_unlock;
+	if (kipc_find_name(mb->ns, mb->name)) {
 		ret = -EEXIST;
-		goto out_unlock_registry;
+		goto out_unlock;
 	}
 	/* Ids cycle: the lowest free one after the last given, wrapping. */
 	ret = xa_alloc_cyclic(&kipc_ids, &mb->id, mb,
@@ -528,15 +449,16 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	if (ret < 0) {
 		if (ret == -EBUSY)
 			ret = -ENOSPC;
-		goto out_unlock_registry;
+		goto out_unlock;
 	}
+	ret = 0;
 	/* Nothing fails from here on. */
-	mb->kns = kipc_ns_get(ns, &new_kns);
+	mb->kns = kipc_ns_get(mb->ns, new_kns);
 	list_add_tail(&mb->ns_node, &mb->kns->mailboxes);
 	mb->kns->nr_mailboxes++;
 	mb->user = kipc_user_hold(h->user);
 	atomic_inc(&mb->user->mailboxes);
-	hash_add(kipc_names, &mb->name_node, kipc_name_hash(ns, mb->name));
+	hash_add(kipc_names, &mb->name_node, kipc_name_hash(mb->ns, mb->name));
 	kipc_nr_mailboxes++;
 	kipc_created++;
 	WRITE_ONCE(kipc_generation, kipc_generation + 1);
@@ -544,21 +466,40 @@ int kipc_mbox_create(struct kipc_handle *h, struct kipc_create *kc)
 	kref_get(&mb->ref);	/* the handle's */
 	/* Publish only a fully set-up mailbox; see kipc_attached(). */
 	smp_store_release(&h->mbox, mb);
-	kc->id = mb->id;
+out_unlock:
 	kipc_registry_unlock();
-	mutex_unlock(&h->lock);
+	return ret;
+}
 
+/* CREATE, its argument checked (main.c): allocate, then register. */
+int kipc_mbox_create(struct kipc_handle *h, const struct kipc_create *kc,
+		     u32 *id)
+{
+	struct kipc_ns *new_kns;
+	struct kipc_mbox *mb;
+	int ret;
+
+	mb = kipc_mbox_alloc(kc);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	/* In case this is the namespace's first mailbox. */
+	new_kns = kzalloc(sizeof(*new_kns), GFP_KERNEL_ACCOUNT);
+	if (!new_kns) {
+		kfree(mb);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&h->lock);
+	ret = h->mbox ? -EISCONN : kipc_mbox_register(h, mb, &new_kns);
+	mutex_unlock(&h->lock);
 	kfree(new_kns);
+	if (ret) {
+		kfree(mb);
+		return ret;
+	}
+	*id = mb->id;
 	kipc_nl_mbox_event(mb, h->user, KIPC_EVENT_CREATE);
 	return 0;
-
-out_unlock_registry:
-	kipc_registry_unlock();
-out_unlock_handle:
-	mutex_unlock(&h->lock);
-	kfree(new_kns);
-	kfree(mb);
-	return ret;
 }
 
 /*
@@ -627,28 +568,15 @@ struct kipc_mbox *kipc_mbox_get_by_name(const char *name)
 	return mb;
 }
 
-int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
+/* ATTACH, its argument checked (main.c). */
+int kipc_mbox_attach(struct kipc_handle *h, const struct kipc_attach *ka,
+		     u32 *id)
 {
 	bool by_id = ka->flags & KIPC_ATTACH_BY_ID;
 	bool all_ns = ka->flags & KIPC_ATTACH_ALL_NS;
 	struct kipc_mbox *mb;
 	int ret;
 
-	if (ka->flags & ~KIPC_ATTACH_FLAGS)
-		return -EINVAL;
-	/* Names are per namespace: across them, only an id names one. */
-	if (all_ns && !by_id)
-		return -EINVAL;
-	if (by_id) {
-		if (!ka->id || memchr_inv(ka->name, 0, sizeof(ka->name)))
-			return -EINVAL;
-	} else {
-		if (ka->id)
-			return -EINVAL;
-		ret = kipc_check_name(ka->name);
-		if (ret)
-			return ret;
-	}
 	if (all_ns && !capable(CAP_IPC_OWNER))
 		return -EPERM;
 
@@ -674,7 +602,7 @@ int kipc_mbox_attach(struct kipc_handle *h, struct kipc_attach *ka)
 	spin_unlock(&mb->lock);
 	/* Pairs with kipc_attached(). */
 	smp_store_release(&h->mbox, mb);
-	ka->id = mb->id;
+	*id = mb->id;
 	ret = 0;
 
 out_unlock_registry:
@@ -704,7 +632,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	WRITE_ONCE(kipc_generation, kipc_generation + 1);
 
 	spin_lock(&mb->lock);
-	WRITE_ONCE(mb->dead, true);	/* read locklessly: kipc_may_use() */
+	WRITE_ONCE(mb->dead, true);	/* read locklessly: kipc_mbox_gate() */
 	dropped = mb->depth;
 	mb->dropped += dropped;
 	kipc_gone_sent += mb->sent;
@@ -728,12 +656,10 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	list_add_tail(&mb->ns_node, &kipc_graveyard);
 }
 
+/* DESTROY, past the gate: EIDRM only if another destroy won the race. */
 int kipc_mbox_destroy(struct kipc_mbox *mb)
 {
 	int ret = 0;
-
-	if (!kipc_mbox_owner(mb))
-		return -EPERM;
 
 	mutex_lock(&kipc_registry_lock);
 	if (mb->dead)
@@ -841,27 +767,15 @@ void kipc_mbox_exit(void)
 	}
 	WARN_ON(!llist_empty(&kipc_ns_free));
 	cancel_delayed_work_sync(&kipc_releaser);
-	percpu_counter_destroy(&kipc_charged);
 }
 
+/* SET, its argument checked (main.c), past the gate. */
 int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 {
 	u32 capacity, max_msg_size;
 	u64 capacity_bytes;
 	bool revoke = false;
 	int ret = 0;
-
-	if (ks->flags & ~KIPC_SET_FLAGS)
-		return -EINVAL;
-	if ((!(ks->flags & KIPC_SET_MODE) && ks->mode) ||
-	    (!(ks->flags & KIPC_SET_CAPACITY) && ks->capacity) ||
-	    (!(ks->flags & KIPC_SET_CAPACITY_BYTES) && ks->capacity_bytes) ||
-	    (!(ks->flags & KIPC_SET_MAX_MSG_SIZE) && ks->max_msg_size))
-		return -EINVAL;
-	if (ks->mode > 0777)
-		return -EINVAL;
-	if (!kipc_mbox_owner(mb))
-		return -EPERM;
 
 	/* kipc_notify_set() checks read permission under it. */
 	mutex_lock(&mb->notify_lock);
@@ -909,41 +823,42 @@ u32 kipc_mbox_generation(void)
 	return READ_ONCE(kipc_generation);
 }
 
-/* A snapshot of @mb, its pids as @pid_ns sees them. */
-void kipc_mbox_info_ns(struct kipc_mbox *mb, struct kipc_mbox_info *info,
-		       struct pid_namespace *pid_ns)
+/*
+ * The one snapshot of @mb (struct kipc_mbox_snap): every field it reports,
+ * its uids as @user_ns and its pids as @pid_ns see them.
+ */
+void kipc_mbox_snap(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
+		    struct user_namespace *user_ns,
+		    struct pid_namespace *pid_ns)
 {
-	memset(info, 0, sizeof(*info));
-	info->id = mb->id;
-	info->flags = mb->temp ? KIPC_STAT_TEMP : 0;
-	info->ns_inum = mb->ns->ns.inum;
-	memcpy(info->name, mb->name, sizeof(info->name));
-	info->uid = mb->uid;
-	info->gid = mb->gid;
-	info->ctime_ns = mb->ctime_ns;
+	struct kipc_stat *st = &snap->stat;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->ns_inum = mb->ns->ns.inum;
+	st->flags = mb->temp ? KIPC_STAT_TEMP : 0;
+	st->id = mb->id;
+	st->uid = from_kuid_munged(user_ns, mb->uid);
+	st->gid = from_kgid_munged(user_ns, mb->gid);
+	memcpy(st->name, mb->name, sizeof(st->name));
+	st->ctime_ns = mb->ctime_ns;
 
 	spin_lock(&mb->lock);
-	info->mode = mb->mode;
-	info->depth = mb->depth;
-	info->capacity = mb->capacity;
-	info->max_msg_size = mb->max_msg_size;
-	info->handles = mb->handles;
-	info->blocked_senders = mb->blocked_senders;
-	info->blocked_receivers = mb->blocked_receivers;
-	info->notify_count = mb->notify_count;
-	info->last_sender_pid = pid_nr_ns(mb->last_sender, pid_ns);
-	info->last_receiver_pid = pid_nr_ns(mb->last_receiver, pid_ns);
-	info->bytes = mb->bytes;
-	info->capacity_bytes = mb->capacity_bytes;
-	info->sent = mb->sent;
-	info->received = mb->received;
-	info->dropped = mb->dropped;
+	st->mode = mb->mode;
+	st->depth = mb->depth;
+	st->capacity = mb->capacity;
+	st->bytes = mb->bytes;
+	st->capacity_bytes = mb->capacity_bytes;
+	st->max_msg_size = mb->max_msg_size;
+	st->handles = mb->handles;
+	st->blocked_senders = mb->blocked_senders;
+	st->blocked_receivers = mb->blocked_receivers;
+	st->notify_count = mb->notify_count;
+	st->last_sender_pid = pid_nr_ns(mb->last_sender, pid_ns);
+	st->last_receiver_pid = pid_nr_ns(mb->last_receiver, pid_ns);
+	st->sent = mb->sent;
+	st->received = mb->received;
+	st->dropped = mb->dropped;
 	spin_unlock(&mb->lock);
-}
-
-void kipc_mbox_info(struct kipc_mbox *mb, struct kipc_mbox_info *info)
-{
-	kipc_mbox_info_ns(mb, info, task_active_pid_ns(current));
 }
 
 /*
@@ -995,5 +910,5 @@ void kipc_stats_get(struct kipc_stats *st)
 		spin_unlock(&mb->lock);
 	}
 	kipc_registry_unlock();
-	st->charged = percpu_counter_sum_positive(&kipc_charged);
+	st->charged = kipc_kmsg_charged();
 }

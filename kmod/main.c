@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
@@ -95,7 +96,7 @@ MODULE_PARM_DESC(event_rate, "Per-message netlink events per second per user, 0 
 module_param_named(max_notify, kipc_max_notify, uint, 0644);
 MODULE_PARM_DESC(max_notify, "Signal registrations per mailbox (64)");
 
-static int kipc_open(struct inode *inode, struct file *file)
+static int kipc_fop_open(struct inode *inode, struct file *file)
 {
 	struct kipc_handle *h;
 
@@ -113,13 +114,13 @@ static int kipc_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
-static int kipc_flush(struct file *file, fl_owner_t id)
+static int kipc_fop_flush(struct file *file, fl_owner_t id)
 {
 	kipc_notify_flush(file->private_data);
 	return 0;
 }
 
-static int kipc_release(struct inode *inode, struct file *file)
+static int kipc_fop_release(struct inode *inode, struct file *file)
 {
 	struct kipc_handle *h = file->private_data;
 
@@ -129,7 +130,7 @@ static int kipc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static __poll_t kipc_poll(struct file *file, poll_table *wait)
+static __poll_t kipc_fop_poll(struct file *file, poll_table *wait)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_mbox *mb = kipc_attached(h);
@@ -156,7 +157,7 @@ static __poll_t kipc_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-static int kipc_fasync(int fd, struct file *file, int on)
+static int kipc_fop_fasync(int fd, struct file *file, int on)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_mbox *mb = kipc_attached(h);
@@ -198,47 +199,98 @@ static int kipc_copy_sized(void *dst, size_t ksize, size_t minsize,
 	return ret == -E2BIG ? -EINVAL : ret;
 }
 
+/*
+ * Each ioctl below copies its argument in and checks its shape (flags,
+ * padding, names, modes, priorities, counts: what needs no mailbox) here,
+ * in one place, before any state: so a malformed argument fails with
+ * EINVAL (or ENAMETOOLONG, EFAULT) whatever the handle is attached to.
+ * Then kipc_mbox_gate() checks the state, in the order the uapi header
+ * gives ("Errors").
+ */
+
+/* A name field: the name NUL-terminated, the bytes after it zero. */
+static int kipc_check_name(const char *name)
+{
+	size_t len = strnlen(name, KIPC_NAME_MAX);
+
+	if (len == KIPC_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (memchr_inv(name + len, 0, KIPC_NAME_MAX - len))
+		return -EINVAL;
+	return kipc_name_ok(name) ? 0 : -EINVAL;
+}
+
+/* Writes an id back to @uid; probed first, so it cannot fail after acting. */
+static int kipc_put_id(u32 id, void __user *uid)
+{
+	return put_user(id, (u32 __user *)uid) ? -EFAULT : 0;
+}
+
 static long kipc_ioc_create(struct kipc_handle *h, void __user *argp)
 {
+	void __user *uid = argp + offsetof(struct kipc_create, id);
 	struct kipc_create kc;
 	int ret;
 
 	ret = kipc_copy_sized(&kc, sizeof(kc), sizeof(kc), argp);
 	if (ret)
 		return ret;
+	if (kc.flags & ~KIPC_CREATE_FLAGS)
+		return -EINVAL;
+	ret = kipc_check_name(kc.name);
+	if (ret)
+		return ret;
+	if (kc.mode > 0777)
+		return -EINVAL;
 	/* Fail before acting if the result cannot be reported. */
-	if (put_user(kc.id, (u32 __user *)(argp + offsetof(struct kipc_create, id))))
+	if (kipc_put_id(kc.id, uid))
 		return -EFAULT;
-	ret = kipc_mbox_create(h, &kc);
+	ret = kipc_mbox_create(h, &kc, &kc.id);
 	if (ret)
 		return ret;
 	/* Too late to fail: the mailbox exists and the handle holds it. */
-	return put_user(kc.id, (u32 __user *)(argp +
-			offsetof(struct kipc_create, id))) ? -EFAULT : 0;
+	return kipc_put_id(kc.id, uid);
+}
+
+static int kipc_check_attach(const struct kipc_attach *ka)
+{
+	bool by_id = ka->flags & KIPC_ATTACH_BY_ID;
+
+	if (ka->flags & ~KIPC_ATTACH_FLAGS)
+		return -EINVAL;
+	/* Names are per namespace: across them, only an id names one. */
+	if ((ka->flags & KIPC_ATTACH_ALL_NS) && !by_id)
+		return -EINVAL;
+	if (by_id)
+		return !ka->id || memchr_inv(ka->name, 0, sizeof(ka->name)) ?
+		       -EINVAL : 0;
+	return ka->id ? -EINVAL : kipc_check_name(ka->name);
 }
 
 static long kipc_ioc_attach(struct kipc_handle *h, void __user *argp)
 {
+	void __user *uid = argp + offsetof(struct kipc_attach, id);
 	struct kipc_attach ka;
 	int ret;
 
 	if (copy_from_user(&ka, argp, sizeof(ka)))
 		return -EFAULT;
-	if (put_user(ka.id, (u32 __user *)(argp + offsetof(struct kipc_attach, id))))
-		return -EFAULT;
-	ret = kipc_mbox_attach(h, &ka);
+	ret = kipc_check_attach(&ka);
 	if (ret)
 		return ret;
-	return put_user(ka.id, (u32 __user *)(argp +
-			offsetof(struct kipc_attach, id))) ? -EFAULT : 0;
+	if (kipc_put_id(ka.id, uid))
+		return -EFAULT;
+	ret = kipc_mbox_attach(h, &ka, &ka.id);
+	if (ret)
+		return ret;
+	return kipc_put_id(ka.id, uid);
 }
 
 static long kipc_ioc_stat(struct kipc_handle *h, void __user *argp)
 {
-	struct kipc_mbox *mb = kipc_attached(h);
-	struct kipc_mbox_info info;
+	struct kipc_mbox_snap snap;
+	struct kipc_mbox *mb;
 	struct kipc_stat ks;
-	u32 usize;
 	int ret;
 
 	ret = kipc_copy_sized(&ks, sizeof(ks), sizeof(ks), argp);
@@ -246,58 +298,71 @@ static long kipc_ioc_stat(struct kipc_handle *h, void __user *argp)
 		return ret;
 	if (ks.flags)
 		return -EINVAL;
-	if (!mb)
-		return -ENOTCONN;
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	usize = ks.size;
+	mb = kipc_mbox_gate(h, KIPC_NEED_NOTHING);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
 
-	kipc_mbox_info(mb, &info);
-	memset(&ks, 0, sizeof(ks));
-	ks.size = min_t(u32, usize, sizeof(ks));
-	ks.flags = info.flags;
-	ks.id = info.id;
-	ks.mode = info.mode;
-	ks.uid = from_kuid_munged(current_user_ns(), info.uid);
-	ks.gid = from_kgid_munged(current_user_ns(), info.gid);
-	memcpy(ks.name, info.name, sizeof(ks.name));
-	ks.depth = info.depth;
-	ks.capacity = info.capacity;
-	ks.bytes = info.bytes;
-	ks.capacity_bytes = info.capacity_bytes;
-	ks.max_msg_size = info.max_msg_size;
-	ks.handles = info.handles;
-	ks.blocked_senders = info.blocked_senders;
-	ks.blocked_receivers = info.blocked_receivers;
-	ks.notify_count = info.notify_count;
-	ks.last_sender_pid = info.last_sender_pid;
-	ks.last_receiver_pid = info.last_receiver_pid;
-	ks.sent = info.sent;
-	ks.received = info.received;
-	ks.dropped = info.dropped;
-	ks.ctime_ns = info.ctime_ns;
-	return copy_to_user(argp, &ks, ks.size) ? -EFAULT : 0;
+	kipc_mbox_snap(mb, &snap, current_user_ns(),
+		       task_active_pid_ns(current));
+	snap.stat.size = min_t(u32, ks.size, sizeof(snap.stat));
+	return copy_to_user(argp, &snap.stat, snap.stat.size) ? -EFAULT : 0;
+}
+
+/* A field SET does not apply must be 0. */
+static int kipc_check_set(const struct kipc_set *ks)
+{
+	if (ks->flags & ~KIPC_SET_FLAGS)
+		return -EINVAL;
+	if ((!(ks->flags & KIPC_SET_MODE) && ks->mode) ||
+	    (!(ks->flags & KIPC_SET_CAPACITY) && ks->capacity) ||
+	    (!(ks->flags & KIPC_SET_CAPACITY_BYTES) && ks->capacity_bytes) ||
+	    (!(ks->flags & KIPC_SET_MAX_MSG_SIZE) && ks->max_msg_size))
+		return -EINVAL;
+	return ks->mode > 0777 ? -EINVAL : 0;
 }
 
 static long kipc_ioc_set(struct kipc_handle *h, void __user *argp)
 {
-	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_mbox *mb;
 	struct kipc_set ks;
+	int ret;
 
 	if (copy_from_user(&ks, argp, sizeof(ks)))
 		return -EFAULT;
-	if (!mb)
-		return -ENOTCONN;
+	ret = kipc_check_set(&ks);
+	if (ret)
+		return ret;
+	mb = kipc_mbox_gate(h, KIPC_NEED_OWNER);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
 	return kipc_mbox_set(mb, &ks);
 }
 
 static long kipc_ioc_destroy(struct kipc_handle *h)
 {
-	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_mbox *mb = kipc_mbox_gate(h, KIPC_NEED_OWNER);
 
-	if (!mb)
-		return -ENOTCONN;
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
 	return kipc_mbox_destroy(mb);
+}
+
+static long kipc_ioc_notify(struct kipc_handle *h, void __user *argp)
+{
+	struct kipc_notify kn;
+	struct kipc_mbox *mb;
+
+	if (copy_from_user(&kn, argp, sizeof(kn)))
+		return -EFAULT;
+	if (kn.flags & ~KIPC_NOTIFY_FLAGS)
+		return -EINVAL;
+	if (!valid_signal(kn.signo) || (!kn.signo && kn.flags))
+		return -EINVAL;
+	/* Reading is what a registration is for; signo 0 only unregisters. */
+	mb = kipc_mbox_gate(h, kn.signo ? KIPC_NEED_READ : KIPC_NEED_NOTHING);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	return kipc_notify_set(h, mb, &kn);
 }
 
 /*
@@ -314,26 +379,37 @@ static int kipc_restart_timeout(int ret, u64 left, u64 __user *utimeout)
 	return ret;
 }
 
-/* A receive's flags: all in @allowed, and at most one selection. */
-static bool kipc_recv_flags_ok(u32 flags, u32 allowed)
+/*
+ * The shape of a message header: zero padding, flags all in @allowed; a
+ * send's priority in range, a receive's selection at most one.
+ */
+static bool kipc_msg_shape_ok(const struct kipc_msg *m, u32 allowed,
+			      bool send)
 {
-	return !(flags & ~allowed) &&
-	       (flags & KIPC_RECV_SELECT) != KIPC_RECV_SELECT;
+	if ((m->flags & ~allowed) || m->__pad)
+		return false;
+	if (send)
+		return m->priority <= KIPC_PRIO_MAX;
+	return (m->flags & KIPC_RECV_SELECT) != KIPC_RECV_SELECT;
 }
 
 static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 			  struct kipc_msg __user *argp)
 {
+	struct kipc_mbox *mb;
 	struct kipc_msg m;
 	int ret;
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
-	if ((m.flags & ~KIPC_SEND_FLAGS) || m.__pad)
+	if (!kipc_msg_shape_ok(&m, KIPC_SEND_FLAGS, true))
 		return -EINVAL;
 	if (put_user(m.seq, &argp->seq))
 		return -EFAULT;
-	ret = kipc_send(h, file, &m, m.flags, &m.timeout_ns);
+	mb = kipc_mbox_gate(h, KIPC_NEED_WRITE);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	ret = kipc_msg_send(mb, file, &m);
 	if (ret)
 		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 	return put_user(m.seq, &argp->seq) ? -EFAULT : 0;
@@ -359,25 +435,35 @@ static void kipc_msg_out(struct kipc_msg *out, const struct kipc_msg *in)
 	*out = m;
 }
 
+/* What a receiver gets back is the kernel's to fill: start from zero. */
+static void kipc_msg_clear_out(struct kipc_msg *m)
+{
+	m->seq = 0;
+	m->timestamp_ns = 0;
+	m->msg_len = 0;
+	m->sender_pid = 0;
+	m->sender_uid = 0;
+}
+
 static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 			  struct kipc_msg __user *argp)
 {
 	struct kipc_msg m, out;
+	struct kipc_mbox *mb;
 	int ret;
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
-	if (!kipc_recv_flags_ok(m.flags, KIPC_RECV_FLAGS) || m.__pad)
+	if (!kipc_msg_shape_ok(&m, KIPC_RECV_FLAGS, false))
 		return -EINVAL;
 	/* The header goes back after the message is gone: probe first. */
 	if (copy_to_user(argp, &m, sizeof(m)))
 		return -EFAULT;
-	m.seq = 0;
-	m.timestamp_ns = 0;
-	m.msg_len = 0;
-	m.sender_pid = 0;
-	m.sender_uid = 0;
-	ret = kipc_recv(h, file, &m, m.flags, &m.timeout_ns);
+	mb = kipc_mbox_gate(h, KIPC_NEED_READ);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	kipc_msg_clear_out(&m);
+	ret = kipc_msg_recv(mb, file, &m);
 	if (ret && ret != -EMSGSIZE)
 		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 	kipc_msg_out(&out, &m);
@@ -392,96 +478,125 @@ static u32 kipc_entries_done(u32 total, unsigned long left)
 	return (total - left) / sizeof(struct kipc_msg);
 }
 
+/* A batch: its header, its entries, and how many of them may move. */
+struct kipc_batch {
+	struct kipc_msgv		v;
+	struct kipc_msgv __user		*uv;
+	struct kipc_msg __user		*um;
+	struct kipc_msg			*ms;
+	u32				n;
+};
+
 /*
- * SENDV, RECVV. The entries are read, checked and probed for writing all
- * at once, before any moves; one that fails a check ends the batch there,
- * as if it had failed when its turn came.
+ * SENDV and RECVV's first phase: the entries are read, checked and probed
+ * for writing all at once, before any moves; b->n says how many passed.
+ * One that fails ends the batch there, as if it had failed when its turn
+ * came: the error is returned only if it is the first.
  */
-static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
-			   void __user *argp, bool send)
+static int kipc_batch_fetch(struct kipc_batch *b, bool send)
 {
-	struct kipc_msgv __user *uv = argp;
-	struct kipc_msg __user *um;
-	struct kipc_msg *ms, *m;
-	struct kipc_msgv v;
-	u32 i, n, size;
+	/* A receive's entries may only select and truncate; a send's, nothing. */
+	u32 allowed = send ? 0 : KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT;
+	u32 size = b->v.count * sizeof(*b->ms);
 	unsigned long left;
 	int ret = 0;
+	u32 i;
 
-	if (copy_from_user(&v, argp, sizeof(v)))
-		return -EFAULT;
-	if (v.flags & ~KIPC_NONBLOCK)
-		return -EINVAL;
-	if (!v.count || v.count > KIPC_BATCH_MAX)
-		return -EINVAL;
-	if (!kipc_attached(h))
-		return -ENOTCONN;
-
-	um = u64_to_user_ptr(v.msgs);
-	size = v.count * sizeof(*ms);
-	ms = kmalloc(size, GFP_KERNEL);
-	if (!ms)
+	b->um = u64_to_user_ptr(b->v.msgs);
+	b->ms = kmalloc(size, GFP_KERNEL);
+	if (!b->ms)
 		return -ENOMEM;
-	left = copy_from_user(ms, um, size);
-	n = kipc_entries_done(size, left);
-	if (n < v.count)
+	left = copy_from_user(b->ms, b->um, size);
+	b->n = kipc_entries_done(size, left);
+	if (b->n < b->v.count)
 		ret = -EFAULT;
-	for (i = 0; i < n; i++) {
-		m = &ms[i];
-		if (m->__pad || m->timeout_ns ||
-		    !kipc_recv_flags_ok(m->flags, send ? 0 :
-					KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT)) {
-			n = i;
+	for (i = 0; i < b->n; i++) {
+		if (b->ms[i].timeout_ns ||
+		    !kipc_msg_shape_ok(&b->ms[i], allowed, send)) {
+			b->n = i;
 			ret = -EINVAL;
 			break;
 		}
 	}
 	/* The results go back after the messages moved: probe first. */
-	if (n) {
-		left = copy_to_user(um, ms, n * sizeof(*ms));
+	if (b->n) {
+		left = copy_to_user(b->um, b->ms, b->n * sizeof(*b->ms));
 		if (left) {
-			n = kipc_entries_done(n * sizeof(*ms), left);
+			b->n = kipc_entries_done(b->n * sizeof(*b->ms), left);
 			ret = -EFAULT;
 		}
 	}
-	if (!n)
-		goto out_free;
+	return b->n ? 0 : ret;
+}
 
-	if (send) {
-		ret = kipc_sendv(h, file, ms, n, v.flags, &v.timeout_ns);
-		ret = kipc_restart_timeout(ret, v.timeout_ns, &uv->timeout_ns);
-		n = max(ret, 0);
-		for (i = 0; i < n; i++) {
-			if (put_user(ms[i].seq, &um[i].seq)) {
-				ret = i ?: -EFAULT;
-				break;
-			}
-		}
-		goto out_free;
-	}
+/* SENDV's second phase: move, then write back each sequence number. */
+static int kipc_batch_send(struct kipc_batch *b, struct kipc_mbox *mb,
+			   struct file *file)
+{
+	int ret;
+	u32 i, n;
 
-	for (i = 0; i < n; i++) {
-		m = &ms[i];
-		m->seq = 0;
-		m->timestamp_ns = 0;
-		m->msg_len = 0;
-		m->sender_pid = 0;
-		m->sender_uid = 0;
-	}
-	ret = kipc_recvv(h, file, ms, n, v.flags, &v.timeout_ns);
-	ret = kipc_restart_timeout(ret, v.timeout_ns, &uv->timeout_ns);
+	ret = kipc_msg_sendv(mb, file, b->ms, b->n, b->v.flags,
+			     &b->v.timeout_ns);
+	ret = kipc_restart_timeout(ret, b->v.timeout_ns, &b->uv->timeout_ns);
+	n = max(ret, 0);
+	for (i = 0; i < n; i++)
+		if (put_user(b->ms[i].seq, &b->um[i].seq))
+			return i ?: -EFAULT;
+	return ret;
+}
+
+/* RECVV's second phase: move, then write back the received headers. */
+static int kipc_batch_recv(struct kipc_batch *b, struct kipc_mbox *mb,
+			   struct file *file)
+{
+	unsigned long left;
+	int ret;
+	u32 i, n;
+
+	for (i = 0; i < b->n; i++)
+		kipc_msg_clear_out(&b->ms[i]);
+	ret = kipc_msg_recvv(mb, file, b->ms, b->n, b->v.flags,
+			     &b->v.timeout_ns);
+	ret = kipc_restart_timeout(ret, b->v.timeout_ns, &b->uv->timeout_ns);
 	/* The first entry reports the length it needed. */
 	n = ret == -EMSGSIZE ? 1 : max(ret, 0);
 	for (i = 0; i < n; i++)
-		kipc_msg_out(&ms[i], &ms[i]);
+		kipc_msg_out(&b->ms[i], &b->ms[i]);
 	if (n) {
-		left = copy_to_user(um, ms, n * sizeof(*ms));
+		left = copy_to_user(b->um, b->ms, n * sizeof(*b->ms));
 		if (left)
-			ret = kipc_entries_done(n * sizeof(*ms), left) ?: -EFAULT;
+			ret = kipc_entries_done(n * sizeof(*b->ms), left) ?: -EFAULT;
 	}
+	return ret;
+}
 
+/* SENDV, RECVV: fetch the entries, pass the gate, then move. */
+static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
+			   void __user *argp, bool send)
+{
+	struct kipc_batch b = { .uv = argp };
+	struct kipc_mbox *mb;
+	int ret;
+
+	if (copy_from_user(&b.v, argp, sizeof(b.v)))
+		return -EFAULT;
+	if (b.v.flags & ~KIPC_NONBLOCK)
+		return -EINVAL;
+	if (!b.v.count || b.v.count > KIPC_BATCH_MAX)
+		return -EINVAL;
+	ret = kipc_batch_fetch(&b, send);
+	if (ret)
+		goto out_free;
+	mb = kipc_mbox_gate(h, send ? KIPC_NEED_WRITE : KIPC_NEED_READ);
+	if (IS_ERR(mb))
+		ret = PTR_ERR(mb);
+	else if (send)
+		ret = kipc_batch_send(&b, mb, file);
+	else
+		ret = kipc_batch_recv(&b, mb, file);
 out_free:
-	kfree(ms);
+	kfree(b.ms);
 	return ret;
 }
 
@@ -489,7 +604,6 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kipc_handle *h = file->private_data;
 	void __user *argp = (void __user *)arg;
-	struct kipc_notify kn;
 
 	switch (cmd) {
 	case KIPC_IOC_VERSION:
@@ -513,9 +627,7 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KIPC_IOC_RECVV:
 		return kipc_ioc_batch(h, file, argp, false);
 	case KIPC_IOC_NOTIFY:
-		if (copy_from_user(&kn, argp, sizeof(kn)))
-			return -EFAULT;
-		return kipc_notify_set(h, &kn);
+		return kipc_ioc_notify(h, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -523,11 +635,11 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations kipc_fops = {
 	.owner		= THIS_MODULE,
-	.open		= kipc_open,
-	.flush		= kipc_flush,
-	.release	= kipc_release,
-	.poll		= kipc_poll,
-	.fasync		= kipc_fasync,
+	.open		= kipc_fop_open,
+	.flush		= kipc_fop_flush,
+	.release	= kipc_fop_release,
+	.poll		= kipc_fop_poll,
+	.fasync		= kipc_fop_fasync,
 	.unlocked_ioctl	= kipc_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
@@ -544,12 +656,13 @@ static int __init kipc_init(void)
 {
 	int ret;
 
-	ret = kipc_mbox_init();
+	kipc_mbox_init();
+	ret = kipc_kmsg_init();
 	if (ret)
 		return ret;
 	ret = kipc_netlink_init();
 	if (ret)
-		goto out_mbox_exit;
+		goto out_kmsg_exit;
 	ret = misc_register(&kipc_misc);
 	if (ret)
 		goto out_netlink_exit;
@@ -558,8 +671,9 @@ static int __init kipc_init(void)
 
 out_netlink_exit:
 	kipc_netlink_exit();
-out_mbox_exit:
+out_kmsg_exit:
 	kipc_mbox_exit();
+	kipc_kmsg_exit();
 	return ret;
 }
 
@@ -570,6 +684,7 @@ static void __exit kipc_exit(void)
 	misc_deregister(&kipc_misc);
 	kipc_mbox_destroy_all();
 	kipc_mbox_exit();
+	kipc_kmsg_exit();
 	pr_info("unloaded\n");
 }
 

@@ -2,8 +2,8 @@
 /*
  * Sending and receiving: the hot path. Only mbox->lock, a spinlock, is taken
  * here (see mailbox.c), and nothing that may sleep or fault runs under it.
- * A sender allocates its message and fills it from user space before it
- * takes the lock. A receiver unlinks the message under the lock and copies
+ * A sender allocates its message and fills it from user space (kmsg.c)
+ * before it takes the lock. A receiver unlinks the message under the lock and copies
  * it out after dropping it; should that copy fault, the message goes back
  * where it was (kipc_putback()), so a fault loses nothing.
  *
@@ -66,7 +66,9 @@ struct kipc_waiter {
 /*
  * Tasks chosen under the lock, woken once it is dropped, so that a wakee
  * does not spin on the lock its waker still holds. Beyond KIPC_WAKE_MAX
- * (a destroy, a large batch) they are woken under the lock.
+ * (a destroy, a large batch) they are woken under the lock. This is the
+ * kernel's wake_q (as ipc/mqueue.c uses it), which a module cannot use:
+ * wake_q_add() and wake_up_q() are not exported.
  */
 #define KIPC_WAKE_MAX	8
 
@@ -130,6 +132,29 @@ static struct kipc_kmsg *kipc_find(struct kipc_mbox *mb, enum kipc_sel sel,
 		return kipc_msg_of(kipc_ix_best_but(ix, 0, U32_MAX, t));
 	}
 	return NULL;
+}
+
+/*
+ * The capacity rule, the one place it is written: how large a message @mb
+ * has room for while its queue holds @depth messages of @bytes bytes, or
+ * -1 for none. An empty mailbox takes any size (max_msg_size is checked
+ * apart); one over its capacity (a put-back, a SET) takes not even 0 bytes.
+ */
+static s64 kipc_room(const struct kipc_mbox *mb, u32 depth, u64 bytes)
+{
+	if (depth >= mb->capacity)
+		return -1;
+	if (!depth)
+		return S64_MAX;
+	if (bytes > mb->capacity_bytes)
+		return -1;
+	return mb->capacity_bytes - bytes;
+}
+
+/* Would a message of @len bytes have to wait? Under mb->lock. */
+bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len)
+{
+	return kipc_room(mb, mb->depth, mb->bytes) < (s64)len;
 }
 
 /* 0: go ahead; 1: must wait; < 0: fail with that error. */
@@ -235,7 +260,7 @@ static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 {
 	struct kipc_index *ix = &mb->swaiters;
 	struct kipc_waiter *w;
-	u64 used, room;
+	s64 room;
 
 	lockdep_assert_held(&mb->lock);
 
@@ -247,17 +272,11 @@ static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 			kipc_waiter_wake(ix, w, wq);
 			continue;
 		}
-		if (mb->depth + mb->reserved >= mb->capacity)
+		/* The room left once every woken sender has queued. */
+		room = kipc_room(mb, mb->depth + mb->reserved,
+				 mb->bytes + mb->reserved_bytes);
+		if (room < 0)
 			break;
-		/* As kipc_mbox_full(): an empty mailbox takes any size. */
-		used = mb->bytes + mb->reserved_bytes;
-		room = U64_MAX;
-		if (mb->depth + mb->reserved) {
-			/* Over capacity (a put-back, a SET): not even 0 bytes. */
-			if (used > mb->capacity_bytes)
-				break;
-			room = mb->capacity_bytes - used;
-		}
 		w = kipc_waiter_of(kipc_ix_best(ix, 0, room));
 		if (!w)
 			break;
@@ -277,7 +296,7 @@ void kipc_wake_senders(struct kipc_mbox *mb)
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask)
 {
 	/*
-	 * No barrier: kipc_poll() joins pollq before it takes mb->lock to
+	 * No barrier: kipc_fop_poll() joins pollq before it takes mb->lock to
 	 * look at the state, and we changed the state under that lock, so
 	 * it saw our change or we see it here.
 	 */
@@ -309,7 +328,7 @@ void kipc_wake_all(struct kipc_mbox *mb)
 
 /*
  * Destroy: empties the queue into @msgs in O(1), so that the messages are
- * freed (kipc_free_index()) after mb->lock is dropped, not under it.
+ * freed (kipc_kmsg_free_index()) after mb->lock is dropped, not under it.
  */
 void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs)
 {
@@ -319,19 +338,6 @@ void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs)
 	mb->msgs = KIPC_INDEX_INIT;
 	mb->depth = 0;
 	mb->bytes = 0;
-}
-
-/* Frees every message of an index that no mailbox holds any more. */
-void kipc_free_index(struct kipc_index *msgs)
-{
-	struct kipc_kmsg *msg, *tmp;
-
-	rbtree_postorder_for_each_entry_safe(msg, tmp, &msgs->root.rb_root,
-					     ix.rb) {
-		kipc_kmsg_free(msg);
-		cond_resched();
-	}
-	*msgs = KIPC_INDEX_INIT;
 }
 
 /*
@@ -364,6 +370,69 @@ static void kipc_unreserve(struct kipc_mbox *mb, struct kipc_waiter *wait)
 	mb->reserved_bytes -= wait->len;
 }
 
+/* Tells the monitors that @mb is full, without sleeping under its lock. */
+static void kipc_wait_report_full(struct kipc_mbox *mb, struct kipc_wait *w)
+	__must_hold(&mb->lock)
+{
+	spin_unlock(&mb->lock);
+	kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
+	spin_lock(&mb->lock);
+}
+
+/* A signal or the timeout ends the wait: its error, else 0. */
+static int kipc_wait_cut_short(struct kipc_wait *w)
+{
+	if (signal_pending(current))
+		return kipc_interrupted(w);
+	if (w->expires != KTIME_MAX && ktime_after(ktime_get(), w->expires))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/*
+ * One sleep in line for @mb, the lock dropped while asleep: queue ourselves,
+ * sleep, and finally unqueue.
+ */
+static void kipc_sleep(struct kipc_mbox *mb, struct kipc_wait *w,
+		       struct kipc_waiter *wait)
+	__must_hold(&mb->lock)
+{
+	bool send = w->dir == KIPC_DIR_SEND;
+	struct kipc_index *ix = send ? &mb->swaiters : &mb->rwaiters;
+
+	/* Woken for room another sender took: pass what is left on. */
+	if (send && wait->chosen)
+		__kipc_wake_senders(mb, w->wq);
+
+	/* Queue ourselves: a first wait takes a ticket, a woken one keeps it. */
+	if (!w->waited)
+		w->ticket = mb->next_ticket++;
+	wait->ix.rank_lo = w->ticket;
+	wait->chosen = false;
+	kipc_ix_insert(ix, &wait->ix);
+	/* Under the lock: a waker cannot slip in before we sleep. */
+	__set_current_state(TASK_INTERRUPTIBLE);
+	spin_unlock(&mb->lock);
+
+	/* Sleep; whom this task chose must not wait for it to wake. */
+	kipc_wakeq_run(w->wq);
+	w->waited = true;
+	if (w->expires == KTIME_MAX)
+		schedule();
+	else
+		schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
+
+	/* And finally, unqueue (a waker may have done it already). */
+	spin_lock(&mb->lock);
+	if (kipc_ix_queued(&wait->ix))
+		kipc_ix_erase(ix, &wait->ix);
+	kipc_unreserve(mb, wait);
+	if (wait->chosen && !send) {
+		w->chosen = true;
+		w->for_type = wait->for_type;
+	}
+}
+
 /*
  * Waits until kipc_ready() says go, fails, or the wait is cut short by
  * NONBLOCK, the timeout or a signal. Called and returns with mb->lock held.
@@ -372,7 +441,6 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 	__must_hold(&mb->lock)
 {
 	bool send = w->dir == KIPC_DIR_SEND;
-	struct kipc_index *ix = send ? &mb->swaiters : &mb->rwaiters;
 	u32 *blocked = send ? &mb->blocked_senders : &mb->blocked_receivers;
 	struct kipc_waiter wait = {
 		.task = current,
@@ -395,49 +463,14 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 			(*blocked)++;
 			trace_kipc_block(mb->id, send);
 			if (send) {
-				/* Tell the monitor, without sleeping under the lock. */
-				spin_unlock(&mb->lock);
-				kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
-				spin_lock(&mb->lock);
+				kipc_wait_report_full(mb, w);
 				continue;
 			}
 		}
-		if (signal_pending(current)) {
-			ret = kipc_interrupted(w);
+		ret = kipc_wait_cut_short(w);
+		if (ret)
 			break;
-		}
-		if (w->expires != KTIME_MAX && ktime_after(ktime_get(), w->expires)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		/* Woken for room another sender took: pass what is left on. */
-		if (send && wait.chosen)
-			__kipc_wake_senders(mb, w->wq);
-		/* A first wait takes a ticket; a woken one keeps its place. */
-		if (!w->waited)
-			w->ticket = mb->next_ticket++;
-		wait.ix.rank_lo = w->ticket;
-		wait.chosen = false;
-		kipc_ix_insert(ix, &wait.ix);
-		/* Under the lock: a waker cannot slip in before we sleep. */
-		__set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&mb->lock);
-		/* Whom this task chose must not wait for it to wake. */
-		if (w->wq)
-			kipc_wakeq_run(w->wq);
-		w->waited = true;
-		if (w->expires == KTIME_MAX)
-			schedule();
-		else
-			schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
-		spin_lock(&mb->lock);
-		if (kipc_ix_queued(&wait.ix))
-			kipc_ix_erase(ix, &wait.ix);
-		kipc_unreserve(mb, &wait);
-		if (wait.chosen && !send) {
-			w->chosen = true;
-			w->for_type = wait.for_type;
-		}
+		kipc_sleep(mb, w, &wait);
 	}
 	/* Leaving without the room it was woken for: pass it on. */
 	if (send && wait.chosen && ret)
@@ -447,12 +480,9 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 		(*blocked)--;
 		trace_kipc_wake(mb->id, send, ret);
 	}
-	if (ret == -EAGAIN && send) {
-		spin_unlock(&mb->lock);
-		kipc_nl_mbox_event(mb, w->user, KIPC_EVENT_FULL);
-		spin_lock(&mb->lock);
-		/* Space may have appeared meanwhile; EAGAIN is still honest. */
-	}
+	/* Space may have appeared meanwhile; EAGAIN is still honest. */
+	if (ret == -EAGAIN && send)
+		kipc_wait_report_full(mb, w);
 	return ret;
 }
 
@@ -577,74 +607,18 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 }
 
-/* Below this, a message is always one allocation. */
-#define KIPC_SPLIT_MIN		(PAGE_SIZE / 4)
-
-/*
- * A message filled from @m, charged, stamped @now, not yet queued; or an
- * ERR_PTR.
- */
-static struct kipc_kmsg *kipc_kmsg_new(struct kipc_mbox *mb,
-				       struct kipc_user *u,
-				       const struct kipc_msg *m, u64 now)
+/* A message for @mb from @m, or an ERR_PTR; see kipc_kmsg_new(). */
+static struct kipc_kmsg *kipc_msg_new(struct kipc_mbox *mb, struct kipc_user *u,
+				      const struct kipc_msg *m, u64 now)
 {
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
-			  __GFP_NOWARN;
-	struct kipc_kmsg *msg;
-	size_t whole;
-	bool split;
-	int ret;
-
-	if (m->priority > KIPC_PRIO_MAX)
-		return ERR_PTR(-EINVAL);
 	if (m->len > READ_ONCE(mb->max_msg_size))
 		return ERR_PTR(-EMSGSIZE);
-
-	ret = kipc_charge(u, m->len);
-	if (ret)
-		return ERR_PTR(ret);
-	/*
-	 * One allocation; but header and a 4 KiB payload would take 8 KiB,
-	 * so a large payload whose size class the header would overflow
-	 * gets an allocation of its own.
-	 */
-	whole = sizeof(*msg) + m->len;
-	split = m->len >= KIPC_SPLIT_MIN &&
-		kmalloc_size_roundup(whole) > kmalloc_size_roundup(m->len);
-	msg = kvmalloc(split ? sizeof(*msg) : whole, gfp);
-	if (!msg)
-		goto out_uncharge;
-	msg->data = (char *)(msg + 1);
-	if (split) {
-		msg->data = kvmalloc(m->len, gfp);
-		if (!msg->data)
-			goto out_free_msg;
-	}
-	msg->len = m->len;
-	msg->sender = NULL;
-	msg->user = kipc_user_hold(u);
-	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
-		/* kipc_kmsg_free() also returns the charge. */
-		kipc_kmsg_free(msg);
-		return ERR_PTR(-EFAULT);
-	}
-	msg->ix.key = m->type;
-	msg->ix.rank_hi = KIPC_PRIO_MAX - m->priority;
-	msg->sender = get_pid(task_tgid(current));
-	msg->sender_uid = current_uid();
-	msg->tstamp = now;
-	return msg;
-
-out_free_msg:
-	kvfree(msg);
-out_uncharge:
-	kipc_uncharge(u, m->len);
-	return ERR_PTR(-ENOMEM);
+	return kipc_kmsg_new(u, m, now);
 }
 
 /* What follows a send, once the lock is dropped. */
-static void kipc_sent(struct kipc_mbox *mb, struct kipc_user *u,
-		      const struct kipc_msg *m, const struct kipc_queued *q)
+static void kipc_after_send(struct kipc_mbox *mb, struct kipc_user *u,
+			    const struct kipc_msg *m, const struct kipc_queued *q)
 {
 	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
@@ -653,38 +627,21 @@ static void kipc_sent(struct kipc_mbox *mb, struct kipc_user *u,
 		kipc_nl_mbox_event(mb, u, KIPC_EVENT_NOTIFY);
 }
 
-/* Whether this handle may send (MAY_WRITE) or receive (MAY_READ) at all. */
-static int kipc_may_use(struct kipc_mbox *mb, int mask)
+/* SEND: @m's message, into @mb, which the handle of @file may write to. */
+int kipc_msg_send(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
 {
-	if (!mb)
-		return -ENOTCONN;
-	if (READ_ONCE(mb->dead))
-		return -EIDRM;
-	if (!kipc_mbox_may(mb, mask))
-		return -EACCES;
-	return 0;
-}
-
-int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 *timeout_ns)
-{
-	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_queued q;
 	struct kipc_kmsg *msg;
 	struct kipc_wait w;
 	int ret;
 
-	if (mb && m->priority > KIPC_PRIO_MAX)
-		return -EINVAL;
-	ret = kipc_may_use(mb, MAY_WRITE);
-	if (ret)
-		return ret;
-	msg = kipc_kmsg_new(mb, h->user, m, ktime_get_ns());
+	msg = kipc_msg_new(mb, h->user, m, ktime_get_ns());
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
-	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
+	kipc_wait_init(&w, KIPC_DIR_SEND, file, m->flags, &m->timeout_ns, &wq);
 	w.len = m->len;
 
 	spin_lock(&mb->lock);
@@ -701,96 +658,128 @@ int kipc_send(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
 	kipc_wakeq_run(&wq);
 
 	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	kipc_sent(mb, h->user, m, &q);
+	kipc_after_send(mb, h->user, m, &q);
 	return 0;
-}
-
-/* kipc_sent() for @ms[@from..@to), after the lock is dropped. */
-static void kipc_sent_batch(struct kipc_mbox *mb, struct kipc_user *u,
-			    const struct kipc_msg *ms,
-			    const struct kipc_queued *q, u32 from, u32 to)
-{
-	u32 i;
-
-	if (from == to)
-		return;
-	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
-	for (i = from; i < to; i++)
-		kipc_sent(mb, u, &ms[i], &q[i]);
 }
 
 /* SENDV fills about this many bytes of messages before queueing them. */
 #define KIPC_SENDV_CHUNK	(64 << 10)
 
+/* One SENDV call: what is filled, queued, and announced so far. */
+struct kipc_sendv {
+	struct kipc_mbox	*mb;
+	struct kipc_user	*user;
+	struct kipc_msg		*ms;
+	u32			count;
+	u32			filled;		/* @ms[0..filled) filled */
+	u32			queued;		/* @ms[0..queued) queued */
+	u32			done;		/* @ms[0..done) announced */
+	struct list_head	chunk;		/* filled, not yet queued */
+	struct kipc_wait	w;
+	struct kipc_queued	q[KIPC_BATCH_MAX];
+};
+
 /*
- * SENDV: queues @ms[0..@count) in order, each as kipc_send() would (each
- * may block), but fills them from user space ahead, a chunk of up to
- * KIPC_SENDV_CHUNK bytes at a time (so that little memory is held while
- * waiting for room), and takes the lock once per chunk, unless it must
- * wait. Returns how many were queued, or the error that stopped the first.
+ * Announces what was queued since the last time (kipc_after_send() for
+ * each), after the lock is dropped.
  */
-int kipc_sendv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 *timeout_ns)
+static void kipc_sendv_announce(struct kipc_sendv *sv)
 {
-	struct kipc_queued q[KIPC_BATCH_MAX];
-	struct kipc_mbox *mb = kipc_attached(h);
-	struct kipc_wakeq wq = { 0 };
-	struct kipc_kmsg *msg, *tmp;
-	u32 i = 0, n = 0, done = 0;
-	struct kipc_wait w;
-	LIST_HEAD(batch);
-	int ret, err = 0;
-	size_t bytes;
-	u64 now;
+	kipc_wakeq_run(sv->w.wq);
+	if (sv->done == sv->queued)
+		return;
+	kipc_wake_pollers(sv->mb, EPOLLIN | EPOLLRDNORM);
+	for (; sv->done < sv->queued; sv->done++)
+		kipc_after_send(sv->mb, sv->user, &sv->ms[sv->done],
+				&sv->q[sv->done]);
+}
 
-	ret = kipc_may_use(mb, MAY_WRITE);
-	if (ret)
-		return ret;
-	/* One call, one send time (a clock read is not free), one deadline. */
-	now = ktime_get_ns();
-	kipc_wait_init(&w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
-	while (i < count && !err && !ret) {
-		for (bytes = 0; i < count &&
-		     (bytes < KIPC_SENDV_CHUNK || list_empty(&batch)); i++) {
-			msg = kipc_kmsg_new(mb, h->user, &ms[i], now);
-			if (IS_ERR(msg)) {
-				err = PTR_ERR(msg);
-				break;
-			}
-			list_add_tail(&msg->node, &batch);
-			bytes += msg->len;
-		}
+/*
+ * First phase: fills the next chunk, up to KIPC_SENDV_CHUNK bytes of
+ * messages (at least one), from user space; no lock held. Returns 0, or
+ * the error that stopped the chunk before its end.
+ */
+static int kipc_sendv_fill(struct kipc_sendv *sv, u64 now)
+{
+	struct kipc_kmsg *msg;
+	size_t bytes = 0;
 
-		spin_lock(&mb->lock);
-		list_for_each_entry_safe(msg, tmp, &batch, node) {
-			/* Before waiting, let pollers and fasync see the queue. */
-			if (n > done && !mb->dead &&
-			    kipc_mbox_full(mb, msg->len)) {
-				spin_unlock(&mb->lock);
-				kipc_wakeq_run(&wq);
-				kipc_sent_batch(mb, h->user, ms, q, done, n);
-				done = n;
-				spin_lock(&mb->lock);
-			}
-			w.len = msg->len;
-			w.waited = false;
-			ret = kipc_wait(mb, &w);
-			if (ret)
-				break;
-			list_del(&msg->node);
-			kipc_enqueue(mb, msg, &w, &q[n]);
-			ms[n++].seq = kipc_kmsg_seq(msg);
-		}
-		spin_unlock(&mb->lock);
-		kipc_wakeq_run(&wq);
-		kipc_sent_batch(mb, h->user, ms, q, done, n);
-		done = n;
-		/* What was not queued goes back. */
-		list_for_each_entry_safe(msg, tmp, &batch, node)
-			kipc_kmsg_free(msg);
-		INIT_LIST_HEAD(&batch);
+	while (sv->filled < sv->count &&
+	       (bytes < KIPC_SENDV_CHUNK || list_empty(&sv->chunk))) {
+		msg = kipc_msg_new(sv->mb, sv->user, &sv->ms[sv->filled], now);
+		if (IS_ERR(msg))
+			return PTR_ERR(msg);
+		list_add_tail(&msg->node, &sv->chunk);
+		bytes += msg->len;
+		sv->filled++;
 	}
-	return n ? n : ret ?: err;
+	return 0;
+}
+
+/*
+ * Second phase: queues the chunk in order under one hold of the lock, each
+ * message waiting for room as a SEND would. What is not queued is freed.
+ */
+static int kipc_sendv_queue(struct kipc_sendv *sv)
+{
+	struct kipc_mbox *mb = sv->mb;
+	struct kipc_kmsg *msg, *tmp;
+	int ret = 0;
+
+	spin_lock(&mb->lock);
+	list_for_each_entry_safe(msg, tmp, &sv->chunk, node) {
+		/* Before waiting, let pollers and fasync see the queue. */
+		if (sv->queued > sv->done && !mb->dead &&
+		    kipc_mbox_full(mb, msg->len)) {
+			spin_unlock(&mb->lock);
+			kipc_sendv_announce(sv);
+			spin_lock(&mb->lock);
+		}
+		sv->w.len = msg->len;
+		sv->w.waited = false;
+		ret = kipc_wait(mb, &sv->w);
+		if (ret)
+			break;
+		list_del(&msg->node);
+		kipc_enqueue(mb, msg, &sv->w, &sv->q[sv->queued]);
+		sv->ms[sv->queued++].seq = kipc_kmsg_seq(msg);
+	}
+	spin_unlock(&mb->lock);
+	kipc_sendv_announce(sv);
+
+	list_for_each_entry_safe(msg, tmp, &sv->chunk, node)
+		kipc_kmsg_free(msg);
+	INIT_LIST_HEAD(&sv->chunk);
+	return ret;
+}
+
+/*
+ * SENDV: queues @ms[0..@count) in order, each as a SEND would (each may
+ * block), a chunk at a time: it fills up to KIPC_SENDV_CHUNK bytes of
+ * messages from user space ahead (so that little memory is held while
+ * waiting for room), then queues them under one hold of the lock, unless
+ * one must wait. Returns how many were queued, or the error that stopped
+ * the first.
+ */
+int kipc_msg_sendv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
+		   u32 count, u32 flags, u64 *timeout_ns)
+{
+	struct kipc_handle *h = file->private_data;
+	struct kipc_wakeq wq = { 0 };
+	struct kipc_sendv sv = {
+		.mb = mb, .user = h->user, .ms = ms, .count = count,
+		.chunk = LIST_HEAD_INIT(sv.chunk),
+	};
+	int ret = 0, err = 0;
+	/* One call, one send time (a clock read is not free), one deadline. */
+	u64 now = ktime_get_ns();
+
+	kipc_wait_init(&sv.w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
+	while (sv.filled < count && !err && !ret) {
+		err = kipc_sendv_fill(&sv, now);
+		ret = kipc_sendv_queue(&sv);
+	}
+	return sv.queued ?: ret ?: err;
 }
 
 /* Fills in what a receiver learns of @msg besides its bytes. */
@@ -864,25 +853,21 @@ out_unlock:
 	return ret;
 }
 
-int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
-	      u32 flags, u64 *timeout_ns)
+/* RECV: into @m, from @mb, which the handle of @file may read. */
+int kipc_msg_recv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
 {
-	struct kipc_mbox *mb = kipc_attached(h);
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_wait w;
 	int ret;
 
-	if (flags & KIPC_RECV_PEEK) {
-		ret = kipc_may_use(mb, MAY_READ);
-		if (ret)
-			return ret;
-		kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns,
-			       &wq);
-		kipc_wait_select(&w, flags, m->type);
-		return kipc_peek(mb, m, &w, flags);
+	if (m->flags & KIPC_RECV_PEEK) {
+		kipc_wait_init(&w, KIPC_DIR_RECV, file, m->flags,
+			       &m->timeout_ns, &wq);
+		kipc_wait_select(&w, m->flags, m->type);
+		return kipc_peek(mb, m, &w, m->flags);
 	}
 	/* A batch of one. */
-	ret = kipc_recvv(h, file, m, 1, flags, timeout_ns);
+	ret = kipc_msg_recvv(mb, file, m, 1, m->flags, &m->timeout_ns);
 	return ret < 0 ? ret : 0;
 }
 
@@ -893,10 +878,10 @@ int kipc_recv(struct kipc_handle *h, struct file *file, struct kipc_msg *m,
  * copied out after. Returns how many were received, or the error that
  * stopped the first (for EMSGSIZE, with @ms[0].msg_len set).
  */
-int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
-	       u32 count, u32 flags, u64 *timeout_ns)
+int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
+		   u32 count, u32 flags, u64 *timeout_ns)
 {
-	struct kipc_mbox *mb = kipc_attached(h);
+	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_kmsg *msg, *tmp;
 	bool was_full;
@@ -905,10 +890,6 @@ int kipc_recvv(struct kipc_handle *h, struct file *file, struct kipc_msg *ms,
 	LIST_HEAD(got);
 	u32 i, n = 0;
 	int ret = 0;
-
-	ret = kipc_may_use(mb, MAY_READ);
-	if (ret)
-		return ret;
 
 	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
 	spin_lock(&mb->lock);

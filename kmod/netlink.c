@@ -90,52 +90,89 @@ static const struct nla_policy kipc_mbox_get_policy[KIPC_A_ALL_NS + 1] = {
 	[KIPC_A_ALL_NS]		= { .type = NLA_FLAG },
 };
 
+/*
+ * A mailbox's attributes, in the order they are put: one row per field of
+ * its snapshot (struct kipc_mbox_snap), a u32, a u64 or the name.
+ */
+struct kipc_nl_field {
+	u16	attr;
+	u16	size;		/* 4 or 8; 0: the NUL-terminated name */
+	u16	offset;		/* in struct kipc_mbox_snap */
+};
+
+#define KIPC_NL_U32(attr, field)					\
+	{ KIPC_A_MBOX_##attr, sizeof(u32), offsetof(struct kipc_mbox_snap, field) }
+#define KIPC_NL_U64(attr, field)					\
+	{ KIPC_A_MBOX_##attr, sizeof(u64), offsetof(struct kipc_mbox_snap, field) }
+
+static const struct kipc_nl_field kipc_nl_mbox_attrs[] = {
+	KIPC_NL_U32(ID, stat.id),
+	{ KIPC_A_MBOX_NAME, 0, offsetof(struct kipc_mbox_snap, stat.name) },
+	KIPC_NL_U32(UID, stat.uid),
+	KIPC_NL_U32(GID, stat.gid),
+	KIPC_NL_U32(MODE, stat.mode),
+	KIPC_NL_U32(FLAGS, stat.flags),
+	KIPC_NL_U32(DEPTH, stat.depth),
+	KIPC_NL_U64(BYTES, stat.bytes),
+	KIPC_NL_U32(CAPACITY, stat.capacity),
+	KIPC_NL_U64(CAPACITY_BYTES, stat.capacity_bytes),
+	KIPC_NL_U32(MAX_MSG_SIZE, stat.max_msg_size),
+	KIPC_NL_U32(HANDLES, stat.handles),
+	KIPC_NL_U32(BLOCKED_SENDERS, stat.blocked_senders),
+	KIPC_NL_U32(BLOCKED_RECEIVERS, stat.blocked_receivers),
+	KIPC_NL_U32(NOTIFY_COUNT, stat.notify_count),
+	KIPC_NL_U64(SENT, stat.sent),
+	KIPC_NL_U64(RECEIVED, stat.received),
+	KIPC_NL_U64(DROPPED, stat.dropped),
+	KIPC_NL_U32(LAST_SENDER_PID, stat.last_sender_pid),
+	KIPC_NL_U32(LAST_RECEIVER_PID, stat.last_receiver_pid),
+	KIPC_NL_U64(CTIME, stat.ctime_ns),
+	KIPC_NL_U32(NS, ns_inum),
+};
+
+static size_t kipc_nl_field_size(const struct kipc_nl_field *f)
+{
+	switch (f->size) {
+	case 0:
+		return nla_total_size(KIPC_NAME_MAX);
+	case sizeof(u32):
+		return nla_total_size(sizeof(u32));
+	default:
+		return nla_total_size_64bit(sizeof(u64));
+	}
+}
+
 /* Room for what kipc_nl_put_mbox() writes. */
 static size_t kipc_nl_mbox_size(void)
 {
-	return nla_total_size(KIPC_NAME_MAX) +			/* NAME */
-	       15 * nla_total_size(sizeof(u32)) +		/* u32s */
-	       6 * nla_total_size_64bit(sizeof(u64));		/* u64s */
+	size_t size = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kipc_nl_mbox_attrs); i++)
+		size += kipc_nl_field_size(&kipc_nl_mbox_attrs[i]);
+	return size;
 }
 
 static int kipc_nl_put_mbox(struct sk_buff *skb,
-			    const struct kipc_mbox_info *info,
-			    struct user_namespace *user_ns)
+			    const struct kipc_mbox_snap *snap)
 {
-	if (nla_put_u32(skb, KIPC_A_MBOX_ID, info->id) ||
-	    nla_put_string(skb, KIPC_A_MBOX_NAME, info->name) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_UID,
-			from_kuid_munged(user_ns, info->uid)) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_GID,
-			from_kgid_munged(user_ns, info->gid)) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_MODE, info->mode) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_FLAGS, info->flags) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_DEPTH, info->depth) ||
-	    nla_put_u64_64bit(skb, KIPC_A_MBOX_BYTES, info->bytes,
-			      KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_CAPACITY, info->capacity) ||
-	    nla_put_u64_64bit(skb, KIPC_A_MBOX_CAPACITY_BYTES,
-			      info->capacity_bytes, KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_MAX_MSG_SIZE, info->max_msg_size) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_HANDLES, info->handles) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_BLOCKED_SENDERS,
-			info->blocked_senders) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_BLOCKED_RECEIVERS,
-			info->blocked_receivers) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_NOTIFY_COUNT, info->notify_count) ||
-	    nla_put_u64_64bit(skb, KIPC_A_MBOX_SENT, info->sent, KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_MBOX_RECEIVED, info->received,
-			      KIPC_A_PAD) ||
-	    nla_put_u64_64bit(skb, KIPC_A_MBOX_DROPPED, info->dropped,
-			      KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_LAST_SENDER_PID,
-			info->last_sender_pid) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_LAST_RECEIVER_PID,
-			info->last_receiver_pid) ||
-	    nla_put_u64_64bit(skb, KIPC_A_MBOX_CTIME, info->ctime_ns,
-			      KIPC_A_PAD) ||
-	    nla_put_u32(skb, KIPC_A_MBOX_NS, info->ns_inum))
-		return -EMSGSIZE;
+	const struct kipc_nl_field *f;
+	const void *p;
+	int ret;
+
+	for (f = kipc_nl_mbox_attrs;
+	     f < kipc_nl_mbox_attrs + ARRAY_SIZE(kipc_nl_mbox_attrs); f++) {
+		p = (const void *)snap + f->offset;
+		if (!f->size)
+			ret = nla_put_string(skb, f->attr, p);
+		else if (f->size == sizeof(u32))
+			ret = nla_put_u32(skb, f->attr, *(const u32 *)p);
+		else
+			ret = nla_put_u64_64bit(skb, f->attr, *(const u64 *)p,
+						KIPC_A_PAD);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -156,7 +193,7 @@ static int kipc_nl_fill_mbox(struct sk_buff *skb, struct kipc_mbox *mb,
 			     u32 portid, u32 seq, int flags,
 			     struct netlink_callback *cb)
 {
-	struct kipc_mbox_info info;
+	struct kipc_mbox_snap snap;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &kipc_nl_family, flags,
@@ -166,8 +203,8 @@ static int kipc_nl_fill_mbox(struct sk_buff *skb, struct kipc_mbox *mb,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 
-	kipc_mbox_info(mb, &info);
-	if (kipc_nl_put_mbox(skb, &info, current_user_ns())) {
+	kipc_mbox_snap(mb, &snap, current_user_ns(), task_active_pid_ns(current));
+	if (kipc_nl_put_mbox(skb, &snap)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -206,7 +243,7 @@ static int kipc_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	} else if (name_attr) {
 		name = nla_data(name_attr);
-		if (!*name || strchr(name, '/')) {
+		if (!kipc_name_ok(name)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
 					    "invalid mailbox name");
 			return -EINVAL;
@@ -665,23 +702,24 @@ static bool kipc_nl_ratelimit(struct kipc_user *u)
 	return ok;
 }
 
+/* What an event carries besides its mailbox: see kipc_nl_ev_msg(). */
+#define KIPC_NL_EV_SIZE	(4 * nla_total_size(sizeof(u32)) +	\
+			 4 * nla_total_size_64bit(sizeof(u64)))
+
 /*
- * One event message: @info's mailbox as @user_ns sees its uids (its pids
- * are already translated), @pid the acting process. @lost is for a
- * subscriber only.
+ * One event message: @snap's mailbox (translated for its listener), @pid
+ * the acting process as the listener sees it. @lost is for a subscriber
+ * only.
  */
 static struct sk_buff *kipc_nl_ev_msg(const struct kipc_nl_ev *ev,
-				      const struct kipc_mbox_info *info,
-				      struct user_namespace *user_ns,
+				      const struct kipc_mbox_snap *snap,
 				      pid_t pid, u64 suppressed,
 				      const atomic64_t *lost)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(kipc_nl_mbox_size() +
-			  4 * nla_total_size(sizeof(u32)) +
-			  4 * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	skb = genlmsg_new(kipc_nl_mbox_size() + KIPC_NL_EV_SIZE, GFP_KERNEL);
 	if (!skb)
 		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &kipc_nl_family, 0, KIPC_CMD_EVENT);
@@ -695,7 +733,7 @@ static struct sk_buff *kipc_nl_ev_msg(const struct kipc_nl_ev *ev,
 	    (lost &&
 	     nla_put_u64_64bit(skb, KIPC_A_EVENT_LOST, atomic64_read(lost),
 			       KIPC_A_PAD)) ||
-	    kipc_nl_put_mbox(skb, info, user_ns))
+	    kipc_nl_put_mbox(skb, snap))
 		goto out_free;
 	if (ev->is_msg &&
 	    (nla_put_u64_64bit(skb, KIPC_A_MSG_SEQ, ev->seq, KIPC_A_PAD) ||
@@ -713,11 +751,11 @@ out_free:
 /* The host-wide view, to the "monitor" group. */
 static void kipc_nl_multicast(struct kipc_mbox *mb, const struct kipc_nl_ev *ev)
 {
-	struct kipc_mbox_info info;
+	struct kipc_mbox_snap snap;
 	struct sk_buff *skb;
 
-	kipc_mbox_info_ns(mb, &info, &init_pid_ns);
-	skb = kipc_nl_ev_msg(ev, &info, &init_user_ns, task_tgid_nr(current),
+	kipc_mbox_snap(mb, &snap, &init_user_ns, &init_pid_ns);
+	skb = kipc_nl_ev_msg(ev, &snap, task_tgid_nr(current),
 			     atomic64_read(&kipc_events_suppressed), NULL);
 	/* -ESRCH when the last listener just left: nothing to do then. */
 	if (skb)
@@ -729,8 +767,9 @@ static void kipc_nl_multicast(struct kipc_mbox *mb, const struct kipc_nl_ev *ev)
 static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
 			    const struct kipc_nl_ev *ev)
 {
-	struct pid_namespace *info_ns = NULL;
-	struct kipc_mbox_info info;
+	struct user_namespace *snap_user_ns = NULL;
+	struct pid_namespace *snap_pid_ns = NULL;
+	struct kipc_mbox_snap snap;
 	struct kipc_nl_sub *sub;
 	struct sk_buff *skb;
 
@@ -739,12 +778,13 @@ static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
 		/* Closing: its portid may already be another socket's. */
 		if (sock_flag(sub->sk, SOCK_DEAD))
 			continue;
-		/* Usually they all share one pid namespace: one snapshot. */
-		if (sub->pid_ns != info_ns) {
-			kipc_mbox_info_ns(mb, &info, sub->pid_ns);
-			info_ns = sub->pid_ns;
+		/* Usually they all share their namespaces: one snapshot. */
+		if (sub->user_ns != snap_user_ns || sub->pid_ns != snap_pid_ns) {
+			kipc_mbox_snap(mb, &snap, sub->user_ns, sub->pid_ns);
+			snap_user_ns = sub->user_ns;
+			snap_pid_ns = sub->pid_ns;
 		}
-		skb = kipc_nl_ev_msg(ev, &info, sub->user_ns,
+		skb = kipc_nl_ev_msg(ev, &snap,
 				     task_tgid_nr_ns(current, sub->pid_ns),
 				     atomic64_read(&nsw->suppressed) -
 				     sub->suppressed_base, &sub->lost);

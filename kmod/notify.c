@@ -61,45 +61,47 @@ static struct kipc_notifier *kipc_notify_other(struct kipc_mbox *mb,
 	return NULL;
 }
 
-int kipc_notify_set(struct kipc_handle *h, const struct kipc_notify *kn)
+/*
+ * May @n (not yet or already registered) register as @kn asks? Under
+ * notify_lock, which a SET that revokes read permission holds while it
+ * changes the mode and drops the registrations: so this one is either
+ * refused here or dropped by that SET. (kipc_mbox_gate() checked read
+ * permission already; this is that check again, where it cannot race.)
+ */
+static int kipc_notify_may_add(struct kipc_mbox *mb, struct kipc_notifier *n,
+			       const struct kipc_notify *kn)
 {
-	struct kipc_mbox *mb = kipc_attached(h);
-	struct kipc_notifier *n = &h->notify, *other;
+	struct kipc_notifier *other;
+	bool registered = !list_empty(&n->node);
+
+	lockdep_assert_held(&mb->notify_lock);
+
+	if (!kipc_mbox_may(mb, MAY_READ))
+		return -EACCES;
+	/* As mq_notify(): an exclusive registration is the only one. */
+	other = kipc_notify_other(mb, n);
+	if (other && ((other->flags | kn->flags) & KIPC_NOTIFY_EXCLUSIVE))
+		return -EBUSY;
+	if (mb->notify_count - registered >= READ_ONCE(kipc_max_notify))
+		return -ENOSPC;
+	return 0;
+}
+
+/* NOTIFY, its argument checked (main.c), on a mailbox past the gate. */
+int kipc_notify_set(struct kipc_handle *h, struct kipc_mbox *mb,
+		    const struct kipc_notify *kn)
+{
+	struct kipc_notifier *n = &h->notify;
 	struct pid *new = NULL, *old = NULL;
 	bool registered;
-	u32 others;
 	int ret = 0;
-
-	if (kn->flags & ~KIPC_NOTIFY_FLAGS)
-		return -EINVAL;
-	if (!valid_signal(kn->signo) || (!kn->signo && kn->flags))
-		return -EINVAL;
-	if (!mb)
-		return -ENOTCONN;
 
 	mutex_lock(&mb->notify_lock);
 	registered = !list_empty(&n->node);
 	if (kn->signo) {
-		/*
-		 * Under notify_lock, which a SET that revokes read permission
-		 * holds while it changes the mode and drops the registrations:
-		 * this one is either refused here or dropped by that SET.
-		 */
-		if (!kipc_mbox_may(mb, MAY_READ)) {
-			ret = -EACCES;
+		ret = kipc_notify_may_add(mb, n, kn);
+		if (ret)
 			goto out_unlock;
-		}
-		/* As mq_notify(): an exclusive registration is the only one. */
-		other = kipc_notify_other(mb, n);
-		if (other && ((other->flags | kn->flags) & KIPC_NOTIFY_EXCLUSIVE)) {
-			ret = -EBUSY;
-			goto out_unlock;
-		}
-		others = mb->notify_count - registered;
-		if (others >= READ_ONCE(kipc_max_notify)) {
-			ret = -ENOSPC;
-			goto out_unlock;
-		}
 		new = get_pid(task_tgid(current));
 	}
 

@@ -15,6 +15,7 @@
  * a range of uids does not multiply one user's limits.
  */
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/slab.h>
@@ -93,4 +94,10 @@ void kipc_user_put(struct kipc_user *u)
 	/* Mailboxes and messages hold references: none can be charged. */
 	WARN_ON_ONCE(atomic_read(&u->mailboxes) || atomic_long_read(&u->bytes));
 	kfree(u);
+}
+
+/* Do the per-user limits apply? CAP_SYS_RESOURCE lifts them (as rlimits). */
+bool kipc_user_limited(void)
+{
+	return !capable(CAP_SYS_RESOURCE);
 }

@@ -188,6 +188,28 @@ struct kipc_notify {
 	__u32 flags;
 };
 
+/*
+ * Errors. An ioctl fails with the first of these that applies, in order:
+ *
+ *  1. Its argument, which needs no mailbox to check: EFAULT if it cannot be
+ *     read, or what is written back cannot be written; EINVAL for unknown
+ *     flags, nonzero padding, a field its flags do not use, a bad name,
+ *     mode, priority, signal number or batch count; ENAMETOOLONG.
+ *  2. The handle: ENOTCONN if it is not attached to a mailbox (EISCONN,
+ *     for CREATE and ATTACH, if it is).
+ *  3. The mailbox: EIDRM if it was destroyed, for every op and every
+ *     caller, owner or not.
+ *  4. The caller: EACCES if the mailbox's mode does not grant the op (SEND
+ *     and SENDV need w; RECV, RECVV and NOTIFY with a signal need r);
+ *     EPERM if DESTROY or SET comes from neither the owner nor a holder of
+ *     CAP_IPC_OWNER.
+ *  5. The op itself: EINVAL for a size or capacity beyond the limits,
+ *     EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EEXIST, ENOENT, EBUSY, ENOSPC,
+ *     ENOMEM.
+ *
+ * A mailbox destroyed while the op waits or works ends it with EIDRM too.
+ */
+
 #define KIPC_IOC_MAGIC		0xB8
 
 #define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x00, struct kipc_version)
