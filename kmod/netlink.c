@@ -212,52 +212,61 @@ static int kipc_nl_fill_mbox(struct sk_buff *skb, struct kipc_mbox *mb,
 	return 0;
 }
 
-static int kipc_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The mailbox a GET names, by one of two keys (as WireGuard's
+ * lookup_interface()): referenced, or an ERR_PTR with the reason in extack.
+ */
+static struct kipc_mbox *kipc_nl_lookup(struct sk_buff *skb,
+					struct genl_info *info)
 {
 	struct nlattr *id_attr = info->attrs[KIPC_A_MBOX_ID];
 	struct nlattr *name_attr = info->attrs[KIPC_A_MBOX_NAME];
 	struct nlattr *all_attr = info->attrs[KIPC_A_ALL_NS];
 	struct kipc_mbox *mb;
-	struct sk_buff *msg;
-	const char *name;
-	int ret;
 
 	if (id_attr && name_attr) {
 		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
 				    "give a mailbox id or a name, not both");
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
 	if (all_attr && !id_attr) {
 		NL_SET_ERR_MSG_ATTR(info->extack, all_attr,
 				    "all namespaces: look up by mailbox id");
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
 	if (all_attr && !kipc_nl_all_ns_ok(skb, all_attr, info->extack))
-		return -EPERM;
+		return ERR_PTR(-EPERM);
 	if (id_attr) {
 		mb = kipc_mbox_get_by_id(nla_get_u32(id_attr), !!all_attr);
-		if (!mb) {
+		if (!mb)
 			NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
 					    "no mailbox with this id");
-			return -ENOENT;
-		}
 	} else if (name_attr) {
-		name = nla_data(name_attr);
-		if (!kipc_name_ok(name)) {
+		if (!kipc_name_ok(nla_data(name_attr))) {
 			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
 					    "invalid mailbox name");
-			return -EINVAL;
+			return ERR_PTR(-EINVAL);
 		}
-		mb = kipc_mbox_get_by_name(name);
-		if (!mb) {
+		mb = kipc_mbox_get_by_name(nla_data(name_attr));
+		if (!mb)
 			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
 					    "no mailbox with this name");
-			return -ENOENT;
-		}
 	} else {
 		NL_SET_ERR_MSG(info->extack, "mailbox id or name required");
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
+	return mb ?: ERR_PTR(-ENOENT);
+}
+
+static int kipc_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipc_mbox *mb;
+	struct sk_buff *msg;
+	int ret;
+
+	mb = kipc_nl_lookup(skb, info);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
 
 	msg = genlmsg_new(kipc_nl_mbox_size(), GFP_KERNEL);
 	if (!msg) {
@@ -483,14 +492,56 @@ static struct kipc_nl_ns *kipc_nl_unlink(struct kipc_nl_sub *sub)
 	return nsw;
 }
 
-static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Adds @sub, for the socket that sent @info's request, to the list of the
+ * caller's IPC namespace; *@new_nsw becomes that list if it is the first.
+ */
+static int kipc_nl_subscribe(struct kipc_nl_sub *sub,
+			     struct kipc_nl_ns **new_nsw,
+			     struct sk_buff *skb, struct genl_info *info)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct sock *sk = NETLINK_CB(skb).sk;
-	struct net *net = genl_info_net(info);
-	u32 portid = info->snd_portid;
-	struct kipc_nl_ns *nsw, *new_nsw;
-	struct kipc_nl_sub *sub, *old;
+	u32 key = kipc_nl_port_key(genl_info_net(info), info->snd_portid);
+	struct kipc_nl_sub *old;
+	struct kipc_nl_ns *nsw;
+
+	lockdep_assert_held(&kipc_nl_subs_lock);
+
+	hash_for_each_possible(kipc_nl_ports, old, port_node, key) {
+		if (old->sk == sk) {
+			NL_SET_ERR_MSG(info->extack,
+				       "this socket is already subscribed");
+			return -EALREADY;
+		}
+	}
+	nsw = kipc_nl_ns_find(ns);
+	if (!nsw) {
+		nsw = *new_nsw;
+		*new_nsw = NULL;
+		nsw->ns = get_ipc_ns(ns);
+		INIT_LIST_HEAD(&nsw->subs);
+		atomic64_set(&nsw->suppressed, 0);
+		hash_add_rcu(kipc_nl_nss, &nsw->node, (unsigned long)ns);
+	}
+	sock_hold(sk);
+	sub->sk = sk;
+	sub->portid = info->snd_portid;
+	sub->nsw = nsw;
+	sub->user_ns = get_user_ns(current_user_ns());
+	sub->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	sub->suppressed_base = atomic64_read(&nsw->suppressed);
+	atomic64_set(&sub->lost, 0);
+	hash_add(kipc_nl_ports, &sub->port_node, key);
+	list_add_tail_rcu(&sub->node, &nsw->subs);
+	WRITE_ONCE(kipc_nl_nr_subs, kipc_nl_nr_subs + 1);
+	return 0;
+}
+
+static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipc_nl_ns *new_nsw = NULL;
+	struct kipc_nl_sub *sub = NULL;
 	struct kipc_user *u;
 	int ret;
 
@@ -502,7 +553,7 @@ static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack,
 			       "this user has max_user_monitors subscriptions");
 		ret = -ENOSPC;
-		goto out_uncount;
+		goto out_free;
 	}
 	sub = kzalloc(sizeof(*sub), GFP_KERNEL_ACCOUNT);
 	new_nsw = kzalloc(sizeof(*new_nsw), GFP_KERNEL_ACCOUNT);
@@ -510,47 +561,19 @@ static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOMEM;
 		goto out_free;
 	}
+	sub->user = u;
 
 	mutex_lock(&kipc_nl_subs_lock);
-	hash_for_each_possible(kipc_nl_ports, old, port_node,
-			       kipc_nl_port_key(net, portid)) {
-		if (old->sk == sk) {
-			mutex_unlock(&kipc_nl_subs_lock);
-			NL_SET_ERR_MSG(info->extack,
-				       "this socket is already subscribed");
-			ret = -EALREADY;
-			goto out_free;
-		}
-	}
-	nsw = kipc_nl_ns_find(ns);
-	if (!nsw) {
-		nsw = new_nsw;
-		new_nsw = NULL;
-		nsw->ns = get_ipc_ns(ns);
-		INIT_LIST_HEAD(&nsw->subs);
-		atomic64_set(&nsw->suppressed, 0);
-		hash_add_rcu(kipc_nl_nss, &nsw->node, (unsigned long)ns);
-	}
-	sock_hold(sk);
-	sub->sk = sk;
-	sub->portid = portid;
-	sub->nsw = nsw;
-	sub->user_ns = get_user_ns(current_user_ns());
-	sub->pid_ns = get_pid_ns(task_active_pid_ns(current));
-	sub->user = u;
-	sub->suppressed_base = atomic64_read(&nsw->suppressed);
-	atomic64_set(&sub->lost, 0);
-	hash_add(kipc_nl_ports, &sub->port_node, kipc_nl_port_key(net, portid));
-	list_add_tail_rcu(&sub->node, &nsw->subs);
-	WRITE_ONCE(kipc_nl_nr_subs, kipc_nl_nr_subs + 1);
+	ret = kipc_nl_subscribe(sub, &new_nsw, skb, info);
 	mutex_unlock(&kipc_nl_subs_lock);
-	kfree(new_nsw);
-	return 0;
+	if (!ret) {
+		kfree(new_nsw);
+		return 0;
+	}
 
 out_free:
 	kfree(new_nsw);
 	kfree(sub);
-out_uncount:
 	atomic_dec(&u->monitors);
 	kipc_user_put(u);
 	return ret;
