@@ -7,8 +7,9 @@
 #   2. sparse (C=2) and W=1 over the module, built in a copy of the tree
 #      under build/lint so the real build's objects are left alone;
 #   3. the user-space build, which compiles with -Werror;
-#   4. shellcheck over the shell scripts and the bash completion, when it
-#      is installed;
+#   4. shellcheck over the shell scripts (with scripts/vm.d, the guest's
+#      init and stage 2: init runs under busybox sh and says shell=dash) and
+#      the bash completion, when it is installed;
 #   5. scripts/check-contract.sh: docs/contract.md names every module
 #      parameter, ABI name, errno and kipcctl command, and nothing stale;
 #      README's C example builds as README says (after step 3)
@@ -188,7 +189,7 @@ run_shellcheck() {
 	fi
 	step "shellcheck"
 	local files=() f
-	for f in scripts/* tests/*.sh tests/*.bash .ci/run user/*.bash-completion; do
+	for f in scripts/* scripts/vm.d/* tests/*.sh tests/*.bash .ci/run user/*.bash-completion; do
 		[[ -f $f ]] || continue
 		head -n 1 "$f" | grep -qE '^#!.*(ba)?sh' ||
 			[[ $f == *.bash || $f == *.sh || $f == *.bash-completion ]] || continue
