@@ -70,6 +70,68 @@ static inline void become(uid_t uid, gid_t gid)
 		FAIL("cannot become %u:%u: %s", uid, gid, strerror(errno));
 }
 
+/* fork(), stdout flushed first (or the child would print it again). */
+static inline pid_t fork_child(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Waits for child @pid; its wait status. */
+static inline int reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) != pid)
+		if (errno != EINTR)
+			FAIL("waitpid %d: %s", pid, strerror(errno));
+	return status;
+}
+
+/* Waits for child @pid; fails the test unless it exited 0. */
+static inline void reap_ok(pid_t pid)
+{
+	int status = reap(pid);
+
+	if (status)
+		FAIL("child %d failed (status %#x)", pid, status);
+}
+
+static inline pid_t in_child_start(uid_t uid, gid_t gid)
+{
+	pid_t pid = fork_child();
+
+	if (!pid && uid != (uid_t)-1)
+		become(uid, gid);
+	return pid;
+}
+
+static inline pid_t in_child_end(pid_t pid)
+{
+	if (!pid)
+		harness_exit();
+	reap_ok(pid);
+	return -1;
+}
+
+/*
+ * IN_CHILD_AS(uid, gid) { ... }: runs the block in a child process that
+ * became @uid:@gid, waits for it, and fails the test unless the block ran
+ * to its end (or _exit(0)) with no failed ASSERT or EXPECT. IN_CHILD():
+ * the same as we are. No `break` in the block: it would skip the wait.
+ */
+#define IN_CHILD_AS(uid, gid)						\
+	for (pid_t _child = in_child_start(uid, gid); _child >= 0;	\
+	     _child = in_child_end(_child))				\
+		if (!_child)
+
+#define IN_CHILD()	IN_CHILD_AS((uid_t)-1, (gid_t)-1)
+
 static inline int sendstr(int fd, const char *s, uint32_t flags)
 {
 	return kipc_send(fd, s, strlen(s), 0, 0, flags, 0);
@@ -92,32 +154,106 @@ static inline void wait_blocked(int fd, uint32_t receivers, uint32_t senders)
 	     senders);
 }
 
+static inline struct kipc_stat stat_of(int fd)
+{
+	struct kipc_stat st;
+
+	ASSERT_OK(kipc_stat(fd, &st));
+	return st;
+}
+
+/* A raw ioctl's errno (0 for success), for EXPECT_EQ(ioc(...), EINVAL). */
+static inline int ioc(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+/* Up to @len - 1 bytes of @path, NUL-terminated: their number, or -errno. */
+static inline int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = 0;
+	close(fd);
+	return n;
+}
+
+/* @val into @path with one write(2) (as sysfs and procfs want): 0 or -errno. */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
 /* Module parameters, /sys/module/kipc/parameters/NAME. */
 #define PARAM(p) "/sys/module/kipc/parameters/" p
 
-static inline unsigned long read_param(const char *name)
+/* Sets parameter @name to the text @val: 0 or -errno (e.g. -EINVAL). */
+static inline int set_param(const char *name, const char *val)
 {
 	char path[128];
-	unsigned long v;
-	FILE *f;
 
 	snprintf(path, sizeof(path), PARAM("%s"), name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%lu", &v) != 1)
-		FAIL("cannot read %s: %s", path, strerror(errno));
-	fclose(f);
-	return v;
+	return write_file(path, val);
+}
+
+static inline unsigned long read_param(const char *name)
+{
+	char path[128], buf[32];
+	int ret;
+
+	snprintf(path, sizeof(path), PARAM("%s"), name);
+	ret = read_file(path, buf, sizeof(buf));
+	if (ret < 1)
+		FAIL("cannot read %s: %s", path, strerror(-ret));
+	return strtoul(buf, NULL, 10);
 }
 
 static inline void write_param(const char *name, unsigned long val)
 {
-	char path[128];
-	FILE *f;
+	char buf[32];
+	int ret;
 
-	snprintf(path, sizeof(path), PARAM("%s"), name);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%lu\n", val) < 0 || fclose(f))
-		FAIL("cannot set %s: %s", path, strerror(errno));
+	snprintf(buf, sizeof(buf), "%lu\n", val);
+	ret = set_param(name, buf);
+	if (ret)
+		FAIL("cannot set %s to %lu: %s", name, val, strerror(-ret));
+}
+
+/*
+ * Runs @fn(@arg) in a child with parameter @name set to @val, puts the old
+ * value back whatever the child did, and fails unless the child exited 0.
+ */
+static inline void with_param(const char *name, unsigned long val,
+			      void (*fn)(void *), void *arg)
+{
+	unsigned long old = read_param(name);
+	int status;
+	pid_t pid;
+
+	write_param(name, val);
+	pid = fork_child();
+	if (!pid) {
+		fn(arg);
+		harness_exit();
+	}
+	status = reap(pid);
+	write_param(name, old);
+	if (status)
+		FAIL("with %s=%lu: the check failed (status %#x)", name, val,
+		     status);
 }
 
 /* Module-wide stats through kipcctl (on PATH in the guest). */
@@ -143,7 +279,7 @@ static inline uint64_t stat_field(const char *key)
 static inline pid_t fork_blocked_receiver(const char *name, int fd,
 					  int len)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	if (!pid) {
 		char buf[64];
