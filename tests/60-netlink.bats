@@ -182,15 +182,12 @@ teardown() {
 	kipcctl destroy "$box"
 	monitor_done "$out" "$out.err"
 
+	expect_events -n "$box" "$out" create:"$id" send:"$id" recv:"$id" \
+		send:"$id" full:"$id" destroy:"$id"
 	mapfile -t ev <"$out"
 	[ "${#ev[@]}" -eq 6 ]
-	want=(create send recv send full destroy)
 	prev=0
-	for i in 0 1 2 3 4 5; do
-		e=${ev[$i]}
-		[ "$(field "$e" event)" = "\"${want[$i]}\"" ]
-		[ "$(field "$e" id)" = "$id" ]
-		[ "$(field "$e" name)" = "\"$box\"" ]
+	for e in "${ev[@]}"; do
 		[ "$(field "$e" capacity)" = 1 ]
 		[ "$(field "$e" pid)" -gt 0 ]
 		[ "$(field "$e" suppressed)" -ge 0 ]

@@ -76,6 +76,35 @@ field() {
 	return 0
 }
 
+# expect_events [-n NAME] FILE EVENT...: the events in FILE, the JSON lines
+# of a kipcctl -j monitor (only those of mailbox NAME with -n), are exactly
+# EVENT..., in order. An EVENT is an event's name ("send"), or its name and
+# the mailbox's id ("send:12"). On a mismatch both lists go to stderr.
+expect_events() {
+	local name='' file l e got=() want
+
+	if [[ $1 == -n ]]; then
+		name=$2
+		shift 2
+	fi
+	file=$1
+	shift
+	want=("$@")
+	while IFS= read -r l; do
+		if [[ -n $name && $(field "$l" name) != "\"$name\"" ]]; then
+			continue
+		fi
+		e=$(field "$l" event)
+		e=${e//\"/}
+		[[ ${want[${#got[@]}]:-} != *:* ]] || e+=":$(field "$l" id)"
+		got+=("$e")
+	done <"$file"
+	[[ ${#got[@]} -eq ${#want[@]} && "${got[*]}" == "${want[*]}" ]] && return 0
+	echo "events in $file${name:+ of $name}: ${got[*]}" >&2
+	echo "expected: ${want[*]}" >&2
+	return 1
+}
+
 # The id of the "monitor" multicast group.
 monitor_group() {
 	genl ctrl get name kipc | sed -n 's/.*ID-\(0x[0-9a-f]*\) *name: monitor.*/\1/p'

@@ -163,7 +163,7 @@ static inline void harness_add(struct harness_test t)
 } while (0)
 
 /* Ends a test's (or a child's) process: status 1 if an EXPECT failed. */
-static inline void __attribute__((noreturn)) harness_exit(void)
+static inline _Noreturn void harness_exit(void)
 {
 	if (harness_failures)
 		printf("# %d expectation(s) failed\n", harness_failures);

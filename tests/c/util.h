@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "kipc-stress.h"
 #include "libkipc.h"
 
 /* A mailbox name no other test uses (never freed: tests are short). */
@@ -54,14 +55,6 @@ static inline int attach(const char *name)
 	return fd;
 }
 
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Become an unprivileged user (for the rest of this test's process). */
 static inline void become(uid_t uid, gid_t gid)
 {
@@ -79,6 +72,8 @@ static inline pid_t fork_child(void)
 	pid = fork();
 	if (pid < 0)
 		FAIL("fork: %s", strerror(errno));
+	if (!pid)
+		harness_failures = 0;	/* the child's own */
 	return pid;
 }
 
@@ -102,33 +97,31 @@ static inline void reap_ok(pid_t pid)
 		FAIL("child %d failed (status %#x)", pid, status);
 }
 
-static inline pid_t in_child_start(uid_t uid, gid_t gid)
+/*
+ * In the child: 0, as @uid:@gid (unless @uid is -1). In the parent: the
+ * child's pid, once it exited 0 (the test fails if it did not).
+ */
+static inline pid_t in_child(uid_t uid, gid_t gid)
 {
 	pid_t pid = fork_child();
 
-	if (!pid && uid != (uid_t)-1)
-		become(uid, gid);
-	return pid;
-}
-
-static inline pid_t in_child_end(pid_t pid)
-{
-	if (!pid)
-		harness_exit();
+	if (!pid) {
+		if (uid != (uid_t)-1)
+			become(uid, gid);
+		return 0;
+	}
 	reap_ok(pid);
-	return -1;
+	return pid;
 }
 
 /*
  * IN_CHILD_AS(uid, gid) { ... }: runs the block in a child process that
  * became @uid:@gid, waits for it, and fails the test unless the block ran
  * to its end (or _exit(0)) with no failed ASSERT or EXPECT. IN_CHILD():
- * the same as we are. No `break` in the block: it would skip the wait.
+ * the same as we are. No `break` in the block: the child would go on.
  */
 #define IN_CHILD_AS(uid, gid)						\
-	for (pid_t _child = in_child_start(uid, gid); _child >= 0;	\
-	     _child = in_child_end(_child))				\
-		if (!_child)
+	for (pid_t _child = in_child(uid, gid); !_child; harness_exit())
 
 #define IN_CHILD()	IN_CHILD_AS((uid_t)-1, (gid_t)-1)
 
@@ -233,11 +226,11 @@ static inline void write_param(const char *name, unsigned long val)
 }
 
 /*
- * Runs @fn(@arg) in a child with parameter @name set to @val, puts the old
- * value back whatever the child did, and fails unless the child exited 0.
+ * Runs @fn(@arg) in a child with parameter @name set to @val and puts the
+ * old value back whatever the child did: the child's wait status.
  */
-static inline void with_param(const char *name, unsigned long val,
-			      void (*fn)(void *), void *arg)
+static inline int run_with_param(const char *name, unsigned long val,
+				 void (*fn)(void *), void *arg)
 {
 	unsigned long old = read_param(name);
 	int status;
@@ -251,6 +244,15 @@ static inline void with_param(const char *name, unsigned long val,
 	}
 	status = reap(pid);
 	write_param(name, old);
+	return status;
+}
+
+/* The same, and the test fails unless the child exited 0. */
+static inline void with_param(const char *name, unsigned long val,
+			      void (*fn)(void *), void *arg)
+{
+	int status = run_with_param(name, val, fn, arg);
+
 	if (status)
 		FAIL("with %s=%lu: the check failed (status %#x)", name, val,
 		     status);
