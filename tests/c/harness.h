@@ -3,6 +3,10 @@
  * A small test harness in the spirit of kselftest_harness.h: one function
  * per behaviour, each run in its own child process (so a crash or a hang
  * fails that test alone), results printed as TAP for tests/run.sh.
+ * ASSERT_* end a test at the first failure, EXPECT_* let it go on and fail
+ * it at its end; TEST_V runs a test once per VARIANT_ADD entry.
+ *
+ *   test_x [NAME]   only the test NAME (or NAME.VARIANT)
  */
 #ifndef KIPC_HARNESS_H
 #define KIPC_HARNESS_H

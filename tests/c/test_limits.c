@@ -534,13 +534,6 @@ TEST(an_open_nsfs_file_keeps_a_namespace_and_its_mailboxes_as_for_sysv)
 
 /* ------------------------------------------------------------ all_ns */
 
-static void nobody_attaches_any_ns(void *arg)
-{
-	become(NOBODY, NOBODY);
-	ASSERT_ERR(kipc_attach_id_any_ns(new_handle(), *(uint32_t *)arg),
-		   EPERM);
-}
-
 TEST(attach_across_namespaces_needs_an_id_and_cap_ipc_owner)
 {
 	struct kipc_attach a = { .flags = KIPC_ATTACH_ALL_NS };
@@ -558,8 +551,8 @@ TEST(attach_across_namespaces_needs_an_id_and_cap_ipc_owner)
 	memcpy(a.name, full, strlen(full));
 	fd = new_handle();
 	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_ATTACH, &a), EINVAL);
-	IN_CHILD()
-		nobody_attaches_any_ns(&c.id);
+	IN_CHILD_AS(NOBODY, NOBODY)
+		ASSERT_ERR(kipc_attach_id_any_ns(new_handle(), c.id), EPERM);
 	/* Root: any namespace's mailbox, to inspect and destroy. */
 	ASSERT_EQ(kipc_attach_id_any_ns(fd, c.id), c.id);
 	ASSERT_OK(kipc_stat(fd, &st));

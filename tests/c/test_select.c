@@ -365,13 +365,9 @@ TEST(sender_woken_for_taken_room_passes_it_on)
 /* It is still blocked: one message, and it must exit 0, having got it. */
 static void expect_still_receiving(int fd, pid_t pid)
 {
-	int status;
-
 	wait_blocked(fd, 1, 0);
 	ASSERT_OK(sendstr(fd, "ok", 0));
-	status = reap(pid);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
+	reap_ok(pid);
 }
 
 TEST(stop_and_continue_do_not_interrupt_a_blocked_receive)
@@ -395,7 +391,7 @@ TEST(ptrace_attach_and_detach_do_not_interrupt_a_blocked_receive)
 	pid_t pid = fork_blocked_receiver(name, fd, 2);
 
 	ASSERT_OK(ptrace(PTRACE_ATTACH, pid, NULL, NULL));
-	status = reap(pid);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_TRUE(WIFSTOPPED(status));
 	ASSERT_OK(ptrace(PTRACE_DETACH, pid, NULL, NULL));
 	expect_still_receiving(fd, pid);
