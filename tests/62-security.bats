@@ -11,19 +11,11 @@
 
 load lib
 
-params=/sys/module/kipc/parameters
-
 setup() {
 	box="sec-$BATS_TEST_NUMBER-$$"
 	mon_pid=
 	bg_pids=()
-	saved_params=()
 	mon0=$(monitors)	# subscriptions before the test's own
-}
-
-# Saves a module parameter for teardown to restore.
-save_param() {
-	saved_params+=("$1=$(cat "$params/$1")")
 }
 
 teardown() {
@@ -39,9 +31,7 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	kipc_ensure_loaded
-	for p in "${saved_params[@]}"; do
-		echo "${p#*=}" >"$params/${p%%=*}"
-	done
+	restore_params
 	for p in "$box" "$box-2"; do
 		kipcctl destroy "$p" 2>/dev/null || true
 	done

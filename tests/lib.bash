@@ -46,6 +46,24 @@ dmesg_since() {
 		index($0, mark) { seen = 1 }'
 }
 
+# Module parameters. save_param NAME (in a test) saves NAME's value;
+# restore_params (in teardown) puts back every value saved.
+params=/sys/module/kipc/parameters
+saved_params=()
+
+save_param() {
+	saved_params+=("$1=$(cat "$params/$1")")
+}
+
+restore_params() {
+	local p
+
+	for p in "${saved_params[@]}"; do
+		echo "${p#*=}" >"$params/${p%%=*}"
+	done
+	saved_params=()
+}
+
 # as_user UID CMD...: runs CMD as uid UID, gid UID, with no supplementary
 # groups and no capabilities (uids 1000 and 1001 need no passwd entry).
 as_user() {

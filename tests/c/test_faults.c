@@ -323,16 +323,21 @@ TEST(fork_shares_the_attached_handle)
 /* ----------------------------------------------------- max_total_bytes */
 
 /*
- * max_total_bytes at @limit: messages of @len bytes fit @min to @max times
- * (each costs its payload and a header of less than 1000 bytes).
+ * max_total_bytes at @limit, for a mailbox made before with @opts (NULL:
+ * the defaults): messages of @len bytes fit @min to @max times (each costs
+ * its payload and a header of less than 1000 bytes).
  */
 VARIANT(max_total_bytes_exhaustion_is_enospc) {
+	const struct kipc_create_opts *opts;
 	unsigned long limit;
 	uint32_t len;
 	int min, max;
 };
 
 VARIANT_ADD(max_total_bytes_exhaustion_is_enospc, kib256) {
+	.opts = &(struct kipc_create_opts){ .capacity = 10000,
+					    .capacity_bytes = 256 << 10,
+					    .max_msg_size = 4096 },
 	.limit = 256 << 10, .len = 4000, .min = (256 << 10) / 5000, .max = 65,
 };
 
@@ -340,56 +345,59 @@ VARIANT_ADD(max_total_bytes_exhaustion_is_enospc, bytes20000) {
 	.limit = 20000, .len = 1000, .min = 10, .max = 19,
 };
 
+struct total {
+	const struct harness_variant_max_total_bytes_exhaustion_is_enospc *v;
+	int fd;
+};
+
 static void fill_total(void *arg)
 {
-	const struct harness_variant_max_total_bytes_exhaustion_is_enospc *v = arg;
-	struct kipc_create_opts o = { .capacity = 10000,
-				      .capacity_bytes = 256 << 10,
-				      .max_msg_size = 4096 };
-	const char *name = uniq("total");
-	int fd = new_mbox(name, &o), n = 0, ret;
+	const struct total *t = arg;
+	int fd = t->fd, n = 0, ret;
+	uint32_t len = t->v->len;
 	static char buf[4096];
 	struct kipc_stat st;
 
 	for (;;) {
 		memset(buf, n & 0xff, sizeof(buf));
-		ret = kipc_send(fd, buf, v->len, n, 0, KIPC_NONBLOCK, 0);
+		ret = kipc_send(fd, buf, len, n, 0, KIPC_NONBLOCK, 0);
 		if (ret)
 			break;
 		n++;
 		if (n > 1000)
 			FAIL("max_total_bytes never reached");
 	}
-	printf("# ENOSPC after %d messages of %u bytes\n", n, v->len);
+	printf("# ENOSPC after %d messages of %u bytes\n", n, len);
 	ASSERT_EQ(ret, -ENOSPC);
-	ASSERT_TRUE(n >= v->min && n <= v->max);
+	ASSERT_TRUE(n >= t->v->min && n <= t->v->max);
 	/* Blocking or timed: still ENOSPC at once, not a sleep. */
-	ASSERT_ERR(kipc_send(fd, buf, v->len, 0, 0, 0, 0), ENOSPC);
-	ASSERT_ERR(kipc_send(fd, buf, v->len, 0, 0, 0, 1000000), ENOSPC);
+	ASSERT_ERR(kipc_send(fd, buf, len, 0, 0, 0, 0), ENOSPC);
+	ASSERT_ERR(kipc_send(fd, buf, len, 0, 0, 0, 1000000), ENOSPC);
 	st = stat_of(fd);
 	ASSERT_EQ(st.depth, n);
-	ASSERT_EQ(st.bytes, (uint64_t)v->len * n);
+	ASSERT_EQ(st.bytes, (uint64_t)len * n);
 	/* The queue is intact, in order. */
 	for (int i = 0; i < n; i++) {
 		struct kipc_msg m = { .buf = (uintptr_t)buf, .len = sizeof(buf),
 				      .flags = KIPC_NONBLOCK };
 
 		ASSERT_OK(kipc_recv_msg(fd, &m));
-		ASSERT_EQ(m.len, v->len);
+		ASSERT_EQ(m.len, len);
 		ASSERT_EQ(m.type, i);
-		for (uint32_t k = 0; k < v->len; k++)
+		for (uint32_t k = 0; k < len; k++)
 			if ((unsigned char)buf[k] != (i & 0xff))
 				FAIL("message %d byte %u corrupted", i, k);
 	}
 	/* Charge returned: sending works again. */
-	ASSERT_OK(kipc_send(fd, buf, v->len, 0, 0, KIPC_NONBLOCK, 0));
-	ASSERT_OK(kipc_destroy(fd));
+	ASSERT_OK(kipc_send(fd, buf, len, 0, 0, KIPC_NONBLOCK, 0));
 }
 
 TEST_V(max_total_bytes_exhaustion_is_enospc)
 {
-	with_param("max_total_bytes", variant->limit, fill_total,
-		   (void *)variant);
+	struct total t = { variant, new_mbox(uniq("total"), variant->opts) };
+
+	with_param("max_total_bytes", variant->limit, fill_total, &t);
+	ASSERT_OK(kipc_destroy(t.fd));
 }
 
 static void fill_mailboxes(void *arg)
