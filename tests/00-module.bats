@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The module itself: loaded, its device node, its metadata, and unloading.
-# (The version ioctl and ENOTTY are C tests: build/tests/test_abi.)
+# (The version ioctl and ENOTTY are C tests: build/tests/test_hostile.)
 
 load lib
 

@@ -6,14 +6,10 @@
 
 load lib
 
-params=/sys/module/kipc/parameters
-
 setup() {
 	box="nl-$BATS_TEST_NUMBER-$$"
 	mon_pid=
 	sub_pid=
-	saved_max=
-	saved_rate=
 	mon0=$(monitors)	# subscriptions before the test's own
 }
 
@@ -28,8 +24,7 @@ teardown() {
 		insmod "${KIPC_KO:-$KIPC_ROOT/kmod/kipc.ko}" || true
 	fi
 	kipcctl destroy "$box" 2>/dev/null || true
-	[ -z "$saved_max" ] || echo "$saved_max" >"$params/max_mailboxes"
-	[ -z "$saved_rate" ] || echo "$saved_rate" >"$params/event_rate"
+	restore_params
 }
 
 @test "genl sees family kipc, version 1, three commands and group monitor" {
@@ -148,7 +143,7 @@ teardown() {
 @test "a dump of 10,000 mailboxes returns exactly 10,000, in id order" {
 	t=$BATS_TEST_TMPDIR
 	n0=$(field "$(kipcctl -j stats)" mailboxes)
-	saved_max=$(cat $params/max_mailboxes)
+	save_param max_mailboxes
 	echo $((n0 + 10000 + 16)) >$params/max_mailboxes
 	pfx="many-$$"
 	run kipc-mkmany "$pfx" 10000 -- sh -c "
@@ -182,15 +177,12 @@ teardown() {
 	kipcctl destroy "$box"
 	monitor_done "$out" "$out.err"
 
+	expect_events -n "$box" "$out" create:"$id" send:"$id" recv:"$id" \
+		send:"$id" full:"$id" destroy:"$id"
 	mapfile -t ev <"$out"
 	[ "${#ev[@]}" -eq 6 ]
-	want=(create send recv send full destroy)
 	prev=0
-	for i in 0 1 2 3 4 5; do
-		e=${ev[$i]}
-		[ "$(field "$e" event)" = "\"${want[$i]}\"" ]
-		[ "$(field "$e" id)" = "$id" ]
-		[ "$(field "$e" name)" = "\"$box\"" ]
+	for e in "${ev[@]}"; do
 		[ "$(field "$e" capacity)" = 1 ]
 		[ "$(field "$e" pid)" -gt 0 ]
 		[ "$(field "$e" suppressed)" -ge 0 ]
@@ -257,7 +249,7 @@ teardown() {
 
 @test "per-message events are rate-limited and counted, for the group and a subscriber alike" {
 	out=$BATS_TEST_TMPDIR/mon
-	saved_rate=$(cat $params/event_rate)
+	save_param event_rate
 	kipcctl create --capacity 200 "$box"
 	sup0=$(field "$(kipcctl -j stats)" events_suppressed)
 

@@ -11,19 +11,11 @@
 
 load lib
 
-params=/sys/module/kipc/parameters
-
 setup() {
 	box="sec-$BATS_TEST_NUMBER-$$"
 	mon_pid=
 	bg_pids=()
-	saved_params=()
 	mon0=$(monitors)	# subscriptions before the test's own
-}
-
-# Saves a module parameter for teardown to restore.
-save_param() {
-	saved_params+=("$1=$(cat "$params/$1")")
 }
 
 teardown() {
@@ -39,9 +31,7 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	kipc_ensure_loaded
-	for p in "${saved_params[@]}"; do
-		echo "${p#*=}" >"$params/${p%%=*}"
-	done
+	restore_params
 	for p in "$box" "$box-2"; do
 		kipcctl destroy "$p" 2>/dev/null || true
 	done
@@ -166,13 +156,10 @@ not_listed_anywhere() {
 	kipcctl destroy "$box"
 
 	monitor_done "$out" "$out.err"
+	expect_events "$out" create:"$id" send:"$id" send:"$id" recv:"$id" destroy:"$id"
 	mapfile -t ev <"$out"
-	[ "${#ev[@]}" -eq 5 ]
-	want=(create send send recv destroy)
-	for i in 0 1 2 3 4; do
-		[ "$(field "${ev[$i]}" event)" = "\"${want[$i]}\"" ]
-		[ "$(field "${ev[$i]}" id)" = "$id" ]
-		[ "$(field "${ev[$i]}" uid)" = 0 ]
+	for e in "${ev[@]}"; do
+		[ "$(field "$e" uid)" = 0 ]
 	done
 	[ "$(field "${ev[1]}" len)" = "${#payload}" ]
 	[ "$(field "${ev[1]}" type)" = 5 ]
@@ -185,16 +172,6 @@ not_listed_anywhere() {
 		[ "$output" = 0 ]
 	done
 	[[ $list != *ZQXJ* && $show != *ZQXJ* ]]
-}
-
-# The events of $2 (a name) in JSON lines file $1, as "event:id" words.
-events_of() {
-	local l
-
-	while read -r l; do
-		[ "$(field "$l" name)" = "\"$2\"" ] &&
-			echo "$(field "$l" event | tr -d '"'):$(field "$l" id)"
-	done <"$1"
 }
 
 @test "nobody's monitor learns nothing of root's 0600 mailbox in another IPC namespace; root's -A monitor sees it" {
@@ -218,7 +195,7 @@ events_of() {
 	kipcctl destroy "$box"
 	monitor_done "$out" "$out.err"
 	# Nobody got exactly those two: nothing of the inner one came first.
-	[ "$(events_of "$out" "$box" | tr '\n' ' ')" = "create:$id destroy:$id " ]
+	expect_events -n "$box" "$out" create:"$id" destroy:"$id"
 	[ "$(wc -l <"$out")" -eq 2 ]
 	run grep -c -e ZQXJ -e "\"id\":$((id - 1))," "$out" "$out.err"
 	[ "$output" = "$(printf '%s:0\n' "$out" "$out.err")" ]
@@ -226,13 +203,13 @@ events_of() {
 	# The host-wide view had all of it, in order, and the marker after.
 	wait_for 20 grep -q "\"event\":\"destroy\",.*\"id\":$id," "$out.all"
 	iid=$((id - 1))
-	[ "$(events_of "$out.all" "$inner" | tr '\n' ' ')" = \
-	  "create:$iid send:$iid recv:$iid destroy:$iid " ]
+	expect_events -n "$inner" "$out.all" create:"$iid" send:"$iid" recv:"$iid" \
+		destroy:"$iid"
 	send=$(grep '"event":"send"' "$out.all" | grep -F "\"name\":\"$inner\"")
 	[ "$(field "$send" len)" = 11 ]
 	[ "$(field "$send" type)" = 9 ]
 	[ "$(field "$send" mode)" = '"0600"' ]
-	[ "$(events_of "$out.all" "$box" | tr '\n' ' ')" = "create:$id destroy:$id " ]
+	expect_events -n "$box" "$out.all" create:"$id" destroy:"$id"
 }
 
 @test "a monitor in a new IPC namespace sees that namespace's events, not the host's" {
@@ -262,7 +239,7 @@ events_of() {
 	[ "${#ev[@]}" -eq 3 ]
 	iid=$(field "${ev[0]}" id)
 	[ "$iid" != "$hid" ]
-	[ "$(events_of "$out" "$box" | tr '\n' ' ')" = "create:$iid send:$iid destroy:$iid " ]
+	expect_events -n "$box" "$out" create:"$iid" send:"$iid" destroy:"$iid"
 	[ "$(field "${ev[1]}" len)" = 5 ]
 	[ "$(field "${ev[1]}" type)" = 3 ]
 	# The host's mailbox had the message and its receive, unseen.
@@ -297,18 +274,18 @@ events_of() {
 	cat "$out"
 	rm -f "$fifo"
 	[ "$rc" -eq 0 ]
+	# Out of /tmp, where nobody could write it, into the test's own.
+	mv "$out" "$BATS_TEST_TMPDIR/mon"
+	out=$BATS_TEST_TMPDIR/mon
 	mapfile -t ev <"$out"
-	rm -f "$out"
 	[ "${#ev[@]}" -eq 3 ]
 	iid=$(field "${ev[0]}" id)
 	[ "$iid" -gt "$hid" ]
-	want=(create send destroy)
-	for i in 0 1 2; do
-		[ "$(field "${ev[$i]}" event)" = "\"${want[$i]}\"" ]
-		[ "$(field "${ev[$i]}" id)" = "$iid" ]
+	expect_events "$out" create:"$iid" send:"$iid" destroy:"$iid"
+	for e in "${ev[@]}"; do
 		# Nobody is root in there, and sees itself so.
-		[ "$(field "${ev[$i]}" uid)" = 0 ]
-		[ "$(field "${ev[$i]}" gid)" = 0 ]
+		[ "$(field "$e" uid)" = 0 ]
+		[ "$(field "$e" gid)" = 0 ]
 	done
 	[ "$(field "${ev[1]}" len)" = 10 ]
 	[[ "${ev[*]}" != *ZQXJ* ]]
@@ -656,12 +633,10 @@ depth_at_least() {
 	wait_for 30 not_listed_anywhere "$box"
 	monitor_done "$out" "$out.err"
 	mapfile -t ev <"$out"
-	[ "$(field "${ev[0]}" event)" = '"create"' ]
-	[ "$(field "${ev[1]}" event)" = '"send"' ]
-	[ "$(field "${ev[2]}" event)" = '"destroy"' ]
+	id=$(field "${ev[0]}" id)
+	expect_events "$out" create:"$id" send:"$id" destroy:"$id"
 	[ "$(field "${ev[2]}" depth)" = 0 ]
 	[ "$(field "${ev[2]}" dropped)" = 1 ]
-	[ "$(field "${ev[2]}" id)" = "$(field "${ev[0]}" id)" ]
 }
 
 @test "rmmod refused while in use; after heavy use all is back to zero, unload and reload work" {

@@ -46,6 +46,24 @@ dmesg_since() {
 		index($0, mark) { seen = 1 }'
 }
 
+# Module parameters. save_param NAME (in a test) saves NAME's value;
+# restore_params (in teardown) puts back every value saved.
+params=/sys/module/kipc/parameters
+saved_params=()
+
+save_param() {
+	saved_params+=("$1=$(cat "$params/$1")")
+}
+
+restore_params() {
+	local p
+
+	for p in "${saved_params[@]}"; do
+		echo "${p#*=}" >"$params/${p%%=*}"
+	done
+	saved_params=()
+}
+
 # as_user UID CMD...: runs CMD as uid UID, gid UID, with no supplementary
 # groups and no capabilities (uids 1000 and 1001 need no passwd entry).
 as_user() {
@@ -74,6 +92,35 @@ field() {
 
 	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[1]}"
 	return 0
+}
+
+# expect_events [-n NAME] FILE EVENT...: the events in FILE, the JSON lines
+# of a kipcctl -j monitor (only those of mailbox NAME with -n), are exactly
+# EVENT..., in order. An EVENT is an event's name ("send"), or its name and
+# the mailbox's id ("send:12"). On a mismatch both lists go to stderr.
+expect_events() {
+	local name='' file l e got=() want
+
+	if [[ $1 == -n ]]; then
+		name=$2
+		shift 2
+	fi
+	file=$1
+	shift
+	want=("$@")
+	while IFS= read -r l; do
+		if [[ -n $name && $(field "$l" name) != "\"$name\"" ]]; then
+			continue
+		fi
+		e=$(field "$l" event)
+		e=${e//\"/}
+		[[ ${want[${#got[@]}]:-} != *:* ]] || e+=":$(field "$l" id)"
+		got+=("$e")
+	done <"$file"
+	[[ ${#got[@]} -eq ${#want[@]} && "${got[*]}" == "${want[*]}" ]] && return 0
+	echo "events in $file${name:+ of $name}: ${got[*]}" >&2
+	echo "expected: ${want[*]}" >&2
+	return 1
 }
 
 # The id of the "monitor" multicast group.

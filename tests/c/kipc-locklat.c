@@ -135,14 +135,6 @@ static int probe_errno;
 
 static uint64_t violations;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void violation(const char *fmt, ...)
 {
 	va_list ap;

@@ -32,20 +32,13 @@
 #include <unistd.h>
 
 #include "libkipc.h"
+#include "kipc-stress.h"
 
 #define MAX_SAMPLES	(1 << 22)
 
 static volatile int stop;
 static uint32_t stat_us[MAX_SAMPLES], send_us[MAX_SAMPLES];
 static unsigned int nstat, nsend;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void *probe(void *arg)
 {

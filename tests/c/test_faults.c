@@ -23,74 +23,14 @@ static void fill_full(int fd)
 	ASSERT_ERR(sendstr(fd, "fill", KIPC_NONBLOCK), EAGAIN);
 }
 
-static struct kipc_stat stat_of(int fd)
-{
-	struct kipc_stat st;
-
-	ASSERT_OK(kipc_stat(fd, &st));
-	return st;
-}
-
 /* Kills @pid with SIGKILL and checks it died of it. */
 static void kill_and_reap(pid_t pid)
 {
 	int status;
 
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	status = reap(pid);
 	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return (int)n;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (fputs(val, f) < 0)
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	return ret;
-}
-
-/*
- * Runs @fn in a child with module parameter @param set to @val, and puts the
- * old value back whatever happens to the child.
- */
-static void with_param(const char *param, const char *val, void (*fn)(void))
-{
-	char path[256], old[64];
-	int status;
-	pid_t pid;
-
-	snprintf(path, sizeof(path), PARAM("%s"), param);
-	ASSERT_GE(read_file(path, old, sizeof(old)), 1);
-	ASSERT_OK(write_file(path, val));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		fn();
-		_exit(0);
-	}
-	waitpid(pid, &status, 0);
-	ASSERT_OK(write_file(path, old));
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		FAIL("%s=%s: the check failed (status %#x)", param, val, status);
 }
 
 /* --------------------------------------------- destroy with 16 sleepers */
@@ -161,8 +101,7 @@ TEST(sigkill_blocked_sender)
 	pid_t pid;
 
 	fill_full(fd);
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		int cfd = attach(name);
 
@@ -196,8 +135,7 @@ TEST(sigkill_blocked_receivers)
 	char buf[16];
 
 	for (int i = 0; i < 4; i++) {
-		pids[i] = fork();
-		ASSERT_GE(pids[i], 0);
+		pids[i] = fork_child();
 		if (!pids[i]) {
 			int cfd = attach(name);
 
@@ -239,8 +177,7 @@ TEST(sigkill_notify_holders_leaves_nothing)
 	signal(SIGUSR1, on_sig);
 	ASSERT_EQ(pipe(sync), 0);
 	/* One registers on its own handle ... */
-	own = fork();
-	ASSERT_GE(own, 0);
+	own = fork_child();
 	if (!own) {
 		int cfd = attach(name);
 
@@ -250,8 +187,7 @@ TEST(sigkill_notify_holders_leaves_nothing)
 		_exit(3);
 	}
 	/* ... one on a handle it shares with us (inherited at fork). */
-	inh = fork();
-	ASSERT_GE(inh, 0);
+	inh = fork_child();
 	if (!inh) {
 		ASSERT_OK(kipc_notify(fd, SIGUSR2, KIPC_NOTIFY_EDGE));
 		ASSERT_EQ(write(sync[1], "i", 1), 1);
@@ -356,13 +292,12 @@ TEST(fork_shares_the_attached_handle)
 {
 	struct kipc_create_opts o = { .flags = KIPC_CREATE_TEMP };
 	const char *name = uniq("fork");
-	int fd = new_mbox(name, &o), status;
+	int fd = new_mbox(name, &o);
 	struct kipc_msg m;
 	char buf[32];
 	pid_t pid;
 
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		/* The child uses the same handle, already attached. */
 		ASSERT_ERR(kipc_attach(fd, name), EISCONN);
@@ -379,8 +314,7 @@ TEST(fork_shares_the_attached_handle)
 	ASSERT_EQ(m.len, 10);
 	ASSERT_EQ(m.sender_pid, pid);
 	ASSERT_OK(kipc_send(fd, "from parent", 11, 9, 0, 0, 0));
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	reap_ok(pid);
 	/* One file, one handle; the child's exit did not end the temp mailbox. */
 	ASSERT_EQ(stat_of(fd).handles, 1);
 	ASSERT_OK(sendstr(fd, "still here", 0));
@@ -388,61 +322,89 @@ TEST(fork_shares_the_attached_handle)
 
 /* ----------------------------------------------------- max_total_bytes */
 
-static void fill_total(void)
+/*
+ * max_total_bytes at @limit, for a mailbox made before with @opts (NULL:
+ * the defaults): messages of @len bytes fit @min to @max times (each costs
+ * its payload and a header of less than 1000 bytes).
+ */
+VARIANT(max_total_bytes_exhaustion_is_enospc) {
+	const struct kipc_create_opts *opts;
+	unsigned long limit;
+	uint32_t len;
+	int min, max;
+};
+
+VARIANT_ADD(max_total_bytes_exhaustion_is_enospc, kib256) {
+	.opts = &(struct kipc_create_opts){ .capacity = 10000,
+					    .capacity_bytes = 256 << 10,
+					    .max_msg_size = 4096 },
+	.limit = 256 << 10, .len = 4000, .min = (256 << 10) / 5000, .max = 65,
+};
+
+VARIANT_ADD(max_total_bytes_exhaustion_is_enospc, bytes20000) {
+	.limit = 20000, .len = 1000, .min = 10, .max = 19,
+};
+
+struct total {
+	const struct harness_variant_max_total_bytes_exhaustion_is_enospc *v;
+	int fd;
+};
+
+static void fill_total(void *arg)
 {
-	struct kipc_create_opts o = { .capacity = 10000,
-				      .capacity_bytes = 256 << 10,
-				      .max_msg_size = 4096 };
-	const char *name = uniq("total");
-	int fd = new_mbox(name, &o), n = 0, ret;
+	const struct total *t = arg;
+	int fd = t->fd, n = 0, ret;
+	uint32_t len = t->v->len;
 	static char buf[4096];
 	struct kipc_stat st;
 
 	for (;;) {
 		memset(buf, n & 0xff, sizeof(buf));
-		ret = kipc_send(fd, buf, 4000, n, 0, KIPC_NONBLOCK, 0);
+		ret = kipc_send(fd, buf, len, n, 0, KIPC_NONBLOCK, 0);
 		if (ret)
 			break;
 		n++;
 		if (n > 1000)
 			FAIL("max_total_bytes never reached");
 	}
-	printf("# ENOSPC after %d messages of 4000 bytes\n", n);
+	printf("# ENOSPC after %d messages of %u bytes\n", n, len);
 	ASSERT_EQ(ret, -ENOSPC);
+	ASSERT_TRUE(n >= t->v->min && n <= t->v->max);
 	/* Blocking or timed: still ENOSPC at once, not a sleep. */
-	ASSERT_ERR(kipc_send(fd, buf, 4000, 0, 0, 0, 0), ENOSPC);
-	ASSERT_ERR(kipc_send(fd, buf, 4000, 0, 0, 0, 1000000), ENOSPC);
+	ASSERT_ERR(kipc_send(fd, buf, len, 0, 0, 0, 0), ENOSPC);
+	ASSERT_ERR(kipc_send(fd, buf, len, 0, 0, 0, 1000000), ENOSPC);
 	st = stat_of(fd);
 	ASSERT_EQ(st.depth, n);
-	ASSERT_EQ(st.bytes, 4000ull * n);
-	/* A small message may still fit, or not: either way nothing half-done. */
+	ASSERT_EQ(st.bytes, (uint64_t)len * n);
 	/* The queue is intact, in order. */
 	for (int i = 0; i < n; i++) {
 		struct kipc_msg m = { .buf = (uintptr_t)buf, .len = sizeof(buf),
 				      .flags = KIPC_NONBLOCK };
 
 		ASSERT_OK(kipc_recv_msg(fd, &m));
-		ASSERT_EQ(m.len, 4000);
+		ASSERT_EQ(m.len, len);
 		ASSERT_EQ(m.type, i);
-		for (int k = 0; k < 4000; k++)
+		for (uint32_t k = 0; k < len; k++)
 			if ((unsigned char)buf[k] != (i & 0xff))
-				FAIL("message %d byte %d corrupted", i, k);
+				FAIL("message %d byte %u corrupted", i, k);
 	}
 	/* Charge returned: sending works again. */
-	ASSERT_OK(kipc_send(fd, buf, 4000, 0, 0, KIPC_NONBLOCK, 0));
-	ASSERT_OK(kipc_destroy(fd));
+	ASSERT_OK(kipc_send(fd, buf, len, 0, 0, KIPC_NONBLOCK, 0));
 }
 
-TEST(max_total_bytes_exhaustion_is_enospc)
+TEST_V(max_total_bytes_exhaustion_is_enospc)
 {
-	/* 256 KiB for all queued data: ~60 messages of 4000 bytes. */
-	with_param("max_total_bytes", "262144", fill_total);
+	struct total t = { variant, new_mbox(uniq("total"), variant->opts) };
+
+	with_param("max_total_bytes", variant->limit, fill_total, &t);
+	ASSERT_OK(kipc_destroy(t.fd));
 }
 
-static void fill_mailboxes(void)
+static void fill_mailboxes(void *arg)
 {
 	int fds[70], n = 0, ret;
 
+	(void)arg;
 	for (;;) {
 		fds[n] = new_handle();
 		ret = kipc_create(fds[n], uniq("many"), NULL);
@@ -462,19 +424,25 @@ static void fill_mailboxes(void)
 		ASSERT_OK(kipc_destroy(fds[i]));
 }
 
-static void no_mailboxes(void)
+/* @arg: a handle on a mailbox with one message queued. */
+static void no_mailboxes(void *arg)
 {
-	int fd = new_handle();
+	int fd = new_handle(), kept = *(int *)arg;
 
 	ASSERT_ERR(kipc_create(fd, uniq("none"), NULL), ENOSPC);
-	/* The handle is still usable. */
+	/* Nothing half-done: the handle is still free, the old box intact. */
 	ASSERT_ERR(kipc_attach(fd, "t-no-such-mailbox"), ENOENT);
+	ASSERT_EQ(stat_of(kept).depth, 1);
 }
 
 TEST(max_mailboxes_exhaustion_is_enospc)
 {
-	with_param("max_mailboxes", "0", no_mailboxes);
-	with_param("max_mailboxes", "64", fill_mailboxes);
+	int kept = new_mbox(uniq("kept"), NULL);
+
+	ASSERT_OK(sendstr(kept, "kept", 0));
+	with_param("max_mailboxes", 0, no_mailboxes, &kept);
+	with_param("max_mailboxes", 64, fill_mailboxes, NULL);
+	ASSERT_OK(kipc_destroy(kept));
 }
 
 /* ------------------------------------------------------ memory cgroup */
@@ -536,11 +504,10 @@ TEST(memcg_limit_gives_enomem_not_oom)
 	res = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(res != MAP_FAILED);
 	memset(res, 0xff, 4096);	/* populated, charged here */
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid)
 		cg_child(cg, fd, &res[0][0]);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	status = reap(pid);
 	snprintf(path, sizeof(path), "%s/memory.events", cg);
 	read_file(path, ev, sizeof(ev));
 	printf("# memory.events: %s", ev);

@@ -24,46 +24,6 @@
 #define USER_B	1001
 #define NOBODY	65534
 
-/* Writes @val to a parameter: the write's result, errno set on failure. */
-static int write_param_raw(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), PARAM("%s"), name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		FAIL("cannot open %s", path);
-	ret = write(fd, val, strlen(val));
-	close(fd);
-	return ret < 0 ? -1 : 0;
-}
-
-/* Runs @fn in a child; true if it exited 0. Never FAILs itself. */
-static bool child_ok(void (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (!pid) {
-		fn(arg);
-		fflush(stdout);
-		_exit(0);
-	}
-	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	       !WEXITSTATUS(status);
-}
-
-static void in_child(void (*fn)(void *), void *arg)
-{
-	if (!child_ok(fn, arg))
-		FAIL("child failed");
-}
-
 /* Become @uid with CAP_SYS_RESOURCE, and no other capability. */
 static void become_with_sys_resource(uid_t uid)
 {
@@ -165,33 +125,37 @@ static void user_mailbox_limits(void *arg)
 
 	ASSERT_EQ(stat_field("max_user_mailboxes"), 3);
 	/* A reaches its limit... */
-	in_child(create_boxes, &a);
+	IN_CHILD()
+		create_boxes(&a);
 	/* ...which is A's alone: B has its own, root is exempt. */
-	in_child(create_boxes, &b);
-	in_child(create_boxes, &root);
+	IN_CHILD()
+		create_boxes(&b);
+	IN_CHILD()
+		create_boxes(&root);
 	/* Destroy uncharges: A can create one again, and is full again. */
-	in_child(destroy_one_create_one, &a);
+	IN_CHILD()
+		destroy_one_create_one(&a);
 	a.n = 0;
-	in_child(create_boxes, &a);
+	IN_CHILD()
+		create_boxes(&a);
 	/* The same uid with CAP_SYS_RESOURCE goes past the limit. */
 	cap.prefix = uniq("cap");
-	in_child(create_boxes, &cap);
+	IN_CHILD()
+		create_boxes(&cap);
 	destroy_boxes(cap.prefix, USER_A, 0, 2);
 }
 
 TEST(max_user_mailboxes_stops_one_user_not_another_root_or_cap_sys_resource)
 {
-	unsigned long old = read_param("max_user_mailboxes");
 	const char *prefix = uniq("um");
-	bool ok;
+	int status;
 
-	write_param("max_user_mailboxes", 3);
-	ok = child_ok(user_mailbox_limits, (void *)prefix);
-	write_param("max_user_mailboxes", old);
+	status = run_with_param("max_user_mailboxes", 3, user_mailbox_limits,
+				(void *)prefix);
 	destroy_boxes(prefix, USER_A, 0, 4);
 	destroy_boxes(prefix, USER_B, 0, 3);
 	destroy_boxes(prefix, 0, 0, 5);
-	ASSERT_TRUE(ok);
+	ASSERT_EQ(status, 0);
 }
 
 /* ----------------------------------------------------- max_user_bytes */
@@ -329,29 +293,28 @@ static void user_byte_limits(void *arg)
 	pid_t pid;
 
 	ASSERT_EQ(stat_field("max_user_bytes"), LIMIT);
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		user_fills(f);
 		_exit(0);
 	}
 	if (read(f->full[0], &c, 1) != 1) {
-		waitpid(pid, &status, 0);
+		status = reap(pid);
 		FAIL("the filling child failed (status %#x)", status);
 	}
-	in_child(other_user_fills, f);
-	in_child(root_sends, f);
-	in_child(cap_user_sends, f);
+	IN_CHILD()
+		other_user_fills(f);
+	IN_CHILD()
+		root_sends(f);
+	IN_CHILD()
+		cap_user_sends(f);
 	ASSERT_EQ(write(f->go[1], "g", 1), 1);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 }
 
 TEST(max_user_bytes_stops_one_user_at_the_exact_byte_and_loses_nothing)
 {
-	unsigned long old = read_param("max_user_bytes");
 	struct fill *f;
-	bool ok;
 
 	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -359,17 +322,14 @@ TEST(max_user_bytes_stops_one_user_at_the_exact_byte_and_loses_nothing)
 	ASSERT_EQ(pipe(f->go), 0);
 	ASSERT_EQ(pipe(f->full), 0);
 	f->name = uniq("ubytes");
-	write_param("max_user_bytes", LIMIT);
-	ok = child_ok(user_byte_limits, f);
-	write_param("max_user_bytes", old);
-	ASSERT_TRUE(ok);
+	with_param("max_user_bytes", LIMIT, user_byte_limits, f);
 }
 
 /* ---------------------------------------------------- descriptors, item 9 */
 
 TEST(create_works_with_no_descriptor_left)
 {
-	int a = new_handle(), b = new_handle(), status;
+	int a = new_handle(), b = new_handle();
 	struct rlimit rl;
 	pid_t pid;
 
@@ -384,8 +344,7 @@ TEST(create_works_with_no_descriptor_left)
 	ASSERT_GE(kipc_create(a, uniq("nofd"), NULL), 1);
 	ASSERT_OK(kipc_destroy(a));
 	/* The first mailbox of a namespace too. */
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		if (unshare(CLONE_NEWIPC))
 			FAIL("unshare: %s", strerror(errno));
@@ -393,8 +352,7 @@ TEST(create_works_with_no_descriptor_left)
 		ASSERT_OK(kipc_destroy(b));
 		_exit(0);
 	}
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 }
 
 /* ------------------------------------------------------ namespace lifetime */
@@ -420,7 +378,7 @@ static void ns_child_start(struct nschild *c, const char *name, int fd,
 
 	ASSERT_EQ(pipe(c->to), 0);
 	ASSERT_EQ(pipe(c->from), 0);
-	c->pid = fork();
+	c->pid = fork_child();
 	ASSERT_GE(c->pid, 0);
 	if (c->pid) {
 		ASSERT_EQ(read(c->from[0], &c->id, sizeof(c->id)), sizeof(c->id));
@@ -566,7 +524,8 @@ TEST(an_open_nsfs_file_keeps_a_namespace_and_its_mailboxes_as_for_sysv)
 	ASSERT_EQ(kipc_attach_id_any_ns(fd, a.id), a.id);
 	snprintf(name, sizeof(name), "%s-0", kept);
 	s.name = name;
-	in_child(enter_and_read, &s);
+	IN_CHILD()
+		enter_and_read(&s);
 	/* Closed, nothing uses the namespace. */
 	close(s.nsfd);
 	ASSERT_TRUE(eventually(gone, &a.id));
@@ -574,13 +533,6 @@ TEST(an_open_nsfs_file_keeps_a_namespace_and_its_mailboxes_as_for_sysv)
 }
 
 /* ------------------------------------------------------------ all_ns */
-
-static void nobody_attaches_any_ns(void *arg)
-{
-	become(NOBODY, NOBODY);
-	ASSERT_ERR(kipc_attach_id_any_ns(new_handle(), *(uint32_t *)arg),
-		   EPERM);
-}
 
 TEST(attach_across_namespaces_needs_an_id_and_cap_ipc_owner)
 {
@@ -599,7 +551,8 @@ TEST(attach_across_namespaces_needs_an_id_and_cap_ipc_owner)
 	memcpy(a.name, full, strlen(full));
 	fd = new_handle();
 	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_ATTACH, &a), EINVAL);
-	in_child(nobody_attaches_any_ns, &c.id);
+	IN_CHILD_AS(NOBODY, NOBODY)
+		ASSERT_ERR(kipc_attach_id_any_ns(new_handle(), c.id), EPERM);
 	/* Root: any namespace's mailbox, to inspect and destroy. */
 	ASSERT_EQ(kipc_attach_id_any_ns(fd, c.id), c.id);
 	ASSERT_OK(kipc_stat(fd, &st));
@@ -664,7 +617,7 @@ TEST(ids_cycle_below_2_31_skip_live_ones_and_dumps_end)
 	for (int i = 0; i < 5; i++)
 		if (i != 1)
 			ASSERT_EQ(listed(id[i]), 1);
-	ASSERT_SYSERR(write_param_raw("next_id", "0"), EINVAL);
+	ASSERT_ERR(set_param("next_id", "0"), EINVAL);
 	write_param("next_id", old);
 	for (int i = 0; i < 5; i++)
 		if (i != 1)
@@ -681,7 +634,7 @@ TEST(ids_cycle_below_2_31_skip_live_ones_and_dumps_end)
 static int create_as(const char *prefix, uid_t uid)
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	if (!pid) {
 		int fd;
@@ -691,7 +644,7 @@ static int create_as(const char *prefix, uid_t uid)
 		fd = kipc_open_create(box_name(prefix, uid, 0), NULL);
 		_exit(fd >= 0 ? 0 : -fd);
 	}
-	waitpid(pid, &status, 0);
+	status = reap(pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 101;
 }
 
@@ -707,7 +660,7 @@ TEST(uids_mapped_into_ones_user_namespace_share_its_limit)
 	ASSERT_OK(pipe(go));
 	ASSERT_OK(pipe(ready));
 	write_param("max_user_mailboxes", 2);
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		become(USER_A, USER_A);
 		if (unshare(CLONE_NEWUSER))
@@ -724,7 +677,7 @@ TEST(uids_mapped_into_ones_user_namespace_share_its_limit)
 	f = fopen(path, "w");
 	ASSERT_TRUE(f && fprintf(f, "0 300000 10\n") > 0 && !fclose(f));
 	ASSERT_EQ(write(go[1], "g", 1), 1);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	status = reap(pid);
 	write_param("max_user_mailboxes", old);
 	for (uid_t u = 1; u <= 3; u++) {
 		int fd = kipc_open_attach(box_name(prefix, u, 0));

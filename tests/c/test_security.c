@@ -20,25 +20,6 @@
 #define OTHER	1001
 #define NOBODY	65534
 
-/* Runs @fn in a child process; fails unless it exits 0. */
-static void in_child(void (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		fn(arg);
-		fflush(stdout);
-		_exit(0);
-	}
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		FAIL("child failed (status %#x)", status);
-}
-
 struct box {
 	const char *name;
 	uint32_t mode;
@@ -46,25 +27,16 @@ struct box {
 	int fd;			/* a handle the child may inherit */
 };
 
-/* As OWNER: create box->name with box->mode and queue "owner's secret". */
+/* (As OWNER) create box->name with box->mode and queue "owner's secret". */
 static void owner_creates(void *arg)
 {
 	struct kipc_create_opts o = { .mode = ((struct box *)arg)->mode };
 	struct box *b = arg;
 	int fd;
 
-	become(OWNER, OWNER);
 	fd = new_mbox(b->name, &o);
 	ASSERT_OK(sendstr(fd, "owner's secret", 0));
 	/* The mailbox outlives this handle. */
-}
-
-static struct kipc_stat stat_of(int fd)
-{
-	struct kipc_stat st;
-
-	ASSERT_OK(kipc_stat(fd, &st));
-	return st;
 }
 
 /* The message is still there, unread, as OWNER sent it. */
@@ -133,7 +105,6 @@ static void other_vs_0600(void *arg)
 	char buf[8];
 	int fd;
 
-	become(OTHER, OTHER);
 	/* No handle to be had, by name or by id... */
 	fd = new_handle();
 	ASSERT_ERR(kipc_attach(fd, b->name), EACCES);
@@ -153,11 +124,13 @@ TEST(other_user_gets_nothing_from_a_0600_mailbox)
 {
 	struct box b = { .name = uniq("sec600"), .mode = 0600 };
 
-	in_child(owner_creates, &b);
+	IN_CHILD_AS(OWNER, OWNER)
+		owner_creates(&b);
 	b.fd = attach(b.name);		/* root: CAP_IPC_OWNER */
 	b.id = stat_of(b.fd).id;
 	ASSERT_EQ(stat_of(b.fd).mode, 0600);
-	in_child(other_vs_0600, &b);
+	IN_CHILD_AS(OTHER, OTHER)
+		other_vs_0600(&b);
 
 	/* Nothing changed: mode, owner, the queued message. */
 	ASSERT_EQ(stat_of(b.fd).mode, 0600);
@@ -172,7 +145,6 @@ static void other_vs_0602(void *arg)
 	struct box *b = arg;
 	int fd;
 
-	become(OTHER, OTHER);
 	/* Write for others: attaching works, sending works... */
 	fd = attach(b->name);
 	ASSERT_EQ(stat_of(fd).id, b->id);
@@ -188,10 +160,12 @@ TEST(write_only_for_others_means_send_only)
 	char buf[64];
 	int fd;
 
-	in_child(owner_creates, &b);
+	IN_CHILD_AS(OWNER, OWNER)
+		owner_creates(&b);
 	fd = attach(b.name);
 	b.id = stat_of(fd).id;
-	in_child(other_vs_0602, &b);
+	IN_CHILD_AS(OTHER, OTHER)
+		other_vs_0602(&b);
 
 	st = stat_of(fd);
 	ASSERT_EQ(st.mode, 0602);
@@ -209,14 +183,13 @@ TEST(a_mode_change_revokes_access_of_attached_handles)
 	struct kipc_set s = { .flags = KIPC_SET_MODE, .mode = 0600 };
 	const char *name = uniq("revoke");
 	int root = new_mbox(name, &o);
-	int go[2], done[2], status;
+	int go[2], done[2];
 	char c, buf[16];
 	pid_t pid;
 
 	ASSERT_EQ(pipe(go), 0);
 	ASSERT_EQ(pipe(done), 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		int fd;
 
@@ -238,8 +211,7 @@ TEST(a_mode_change_revokes_access_of_attached_handles)
 	/* Its signal registration went with its read permission. */
 	ASSERT_EQ(stat_of(root).notify_count, 0);
 	ASSERT_EQ(write(go[1], "b", 1), 1);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_EQ(stat_of(root).depth, 1);
 	ASSERT_EQ(stat_of(root).mode, 0600);
 	ASSERT_EQ(kipc_recv(root, buf, sizeof(buf), 0, KIPC_NONBLOCK, 0), 6);
@@ -558,7 +530,6 @@ static void nobody_dumps(void *arg)
 	struct family f;
 	int fd, n;
 
-	become(NOBODY, NOBODY);
 	fd = nl_open();
 	f = resolve(fd);
 	nl_send(fd, f.id, NLM_F_DUMP, KIPC_CMD_MBOX_GET, NULL, 0);
@@ -598,7 +569,8 @@ TEST(netlink_replies_have_exact_sizes_and_zero_padding)
 	d.names[0] = shortname;
 	d.names[1] = longname;
 	/* Replies are built in the kernel: nobody may read them all. */
-	in_child(nobody_dumps, &d);
+	IN_CHILD_AS(NOBODY, NOBODY)
+		nobody_dumps(&d);
 	ASSERT_OK(kipc_destroy(a));
 	ASSERT_OK(kipc_destroy(b));
 }
@@ -702,8 +674,7 @@ TEST(nobody_sees_events_but_never_payload_bytes)
 
 	ASSERT_EQ(pipe(m.ready), 0);
 	write_param("event_rate", 0);	/* no event may be suppressed */
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		nobody_monitors(&m);
 		_exit(0);
@@ -717,7 +688,7 @@ TEST(nobody_sees_events_but_never_payload_bytes)
 		  sizeof(secret) - 1);
 	ASSERT_EQ(kipc_recv(fd, buf, sizeof(buf), 0, 0, 0), sizeof(secret) - 1);
 	ASSERT_OK(kipc_destroy(fd));
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	status = reap(pid);
 	write_param("event_rate", rate);
 	ASSERT_EQ(status, 0);
 }
@@ -798,8 +769,7 @@ TEST(a_user_cannot_exceed_max_mailboxes_or_max_total_bytes)
 	write_param("max_mailboxes", boxes0 + NBOX);
 	write_param("max_total_bytes", limit);
 	ASSERT_EQ(pipe(done), 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
+	pid = fork_child();
 	if (!pid) {
 		close(done[0]);
 		user_floods(fl);
@@ -812,14 +782,14 @@ TEST(a_user_cannot_exceed_max_mailboxes_or_max_total_bytes)
 	if (read(done[0], &c, 1) != 1) {
 		write_param("max_mailboxes", old_max);
 		write_param("max_total_bytes", old_total);
-		waitpid(pid, &status, 0);
+		status = reap(pid);
 		FAIL("the flooding child failed (status %#x)", status);
 	}
 	charged = stat_field("charged_bytes");
 	write_param("max_mailboxes", old_max);
 	write_param("max_total_bytes", old_total);
 	kill(pid, SIGKILL);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	status = reap(pid);
 	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
 	printf("# %llu messages of %d bytes, charged %llu of %llu\n",

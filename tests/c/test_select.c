@@ -210,12 +210,12 @@ TEST(typed_receivers_behind_a_deep_queue_each_get_theirs)
 TEST(peeker_passes_its_wakeup_on)
 {
 	const char *name = uniq("passon");
-	int fd = new_mbox(name, NULL), peeker, status;
+	int fd = new_mbox(name, NULL), peeker;
 	struct typed_rx r = { .name = name, .type = 4 };
 	pthread_t th;
 	pid_t pid;
 
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		struct kipc_msg m = { .flags = KIPC_RECV_PEEK | KIPC_RECV_TRUNCATE,
 				      .type = 4 };
@@ -228,8 +228,7 @@ TEST(peeker_passes_its_wakeup_on)
 	wait_blocked(fd, 2, 0);
 	send_tp(fd, "", 4, 0);
 	pthread_join(th, NULL);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_EQ(status, 0);
+	reap_ok(pid);
 	ASSERT_EQ(r.err, 0);
 	ASSERT_EQ(r.got, 4);
 	ASSERT_OK(kipc_destroy(fd));
@@ -313,7 +312,7 @@ TEST(sender_woken_for_taken_room_passes_it_on)
 
 	ASSERT_OK(kipc_send(fd, buf, 1000, 0, 0, 0, 0));
 	ASSERT_OK(kipc_send(fd, buf, 1000, 0, 0, 0, 0));
-	big = fork();
+	big = fork_child();
 	if (!big) {
 		struct tx t = { .name = name, .len = 995 };
 
@@ -351,7 +350,7 @@ TEST(sender_woken_for_taken_room_passes_it_on)
 	ASSERT_EQ(st.bytes, 1000 + 990 + 10);
 	ASSERT_EQ(st.blocked_senders, 1);
 	ASSERT_OK(kipc_destroy(fd));
-	ASSERT_EQ(waitpid(big, &status, 0), big);
+	status = reap(big);
 	ASSERT_EQ(WEXITSTATUS(status), EIDRM);
 	rewind(f);
 	fprintf(f, "%d\n", rt);
@@ -366,13 +365,9 @@ TEST(sender_woken_for_taken_room_passes_it_on)
 /* It is still blocked: one message, and it must exit 0, having got it. */
 static void expect_still_receiving(int fd, pid_t pid)
 {
-	int status;
-
 	wait_blocked(fd, 1, 0);
 	ASSERT_OK(sendstr(fd, "ok", 0));
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
+	reap_ok(pid);
 }
 
 TEST(stop_and_continue_do_not_interrupt_a_blocked_receive)
@@ -413,7 +408,7 @@ TEST(restarted_receive_keeps_what_is_left_of_its_timeout)
 	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
 	ASSERT_TRUE(m != MAP_FAILED);
-	pid = fork();
+	pid = fork_child();
 	if (!pid) {
 		int h = attach(name);
 
@@ -424,7 +419,7 @@ TEST(restarted_receive_keeps_what_is_left_of_its_timeout)
 	ASSERT_OK(kill(pid, SIGSTOP));
 	ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
 	ASSERT_OK(kill(pid, SIGCONT));
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	status = reap(pid);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), ETIMEDOUT);
 	/* The restarted call read back what was left, not the 3 s again. */

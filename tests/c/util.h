@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "kipc-stress.h"
 #include "libkipc.h"
 
 /* A mailbox name no other test uses (never freed: tests are short). */
@@ -54,14 +55,6 @@ static inline int attach(const char *name)
 	return fd;
 }
 
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Become an unprivileged user (for the rest of this test's process). */
 static inline void become(uid_t uid, gid_t gid)
 {
@@ -69,6 +62,68 @@ static inline void become(uid_t uid, gid_t gid)
 	    setresuid(uid, uid, uid))
 		FAIL("cannot become %u:%u: %s", uid, gid, strerror(errno));
 }
+
+/* fork(), stdout flushed first (or the child would print it again). */
+static inline pid_t fork_child(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (!pid)
+		harness_failures = 0;	/* the child's own */
+	return pid;
+}
+
+/* Waits for child @pid; its wait status. */
+static inline int reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) != pid)
+		if (errno != EINTR)
+			FAIL("waitpid %d: %s", pid, strerror(errno));
+	return status;
+}
+
+/* Waits for child @pid; fails the test unless it exited 0. */
+static inline void reap_ok(pid_t pid)
+{
+	int status = reap(pid);
+
+	if (status)
+		FAIL("child %d failed (status %#x)", pid, status);
+}
+
+/*
+ * In the child: 0, as @uid:@gid (unless @uid is -1). In the parent: the
+ * child's pid, once it exited 0 (the test fails if it did not).
+ */
+static inline pid_t in_child(uid_t uid, gid_t gid)
+{
+	pid_t pid = fork_child();
+
+	if (!pid) {
+		if (uid != (uid_t)-1)
+			become(uid, gid);
+		return 0;
+	}
+	reap_ok(pid);
+	return pid;
+}
+
+/*
+ * IN_CHILD_AS(uid, gid) { ... }: runs the block in a child process that
+ * became @uid:@gid, waits for it, and fails the test unless the block ran
+ * to its end (or _exit(0)) with no failed ASSERT or EXPECT. IN_CHILD():
+ * the same as we are. No `break` in the block: the child would go on.
+ */
+#define IN_CHILD_AS(uid, gid)						\
+	for (pid_t _child = in_child(uid, gid); !_child; harness_exit())
+
+#define IN_CHILD()	IN_CHILD_AS((uid_t)-1, (gid_t)-1)
 
 static inline int sendstr(int fd, const char *s, uint32_t flags)
 {
@@ -92,32 +147,115 @@ static inline void wait_blocked(int fd, uint32_t receivers, uint32_t senders)
 	     senders);
 }
 
+static inline struct kipc_stat stat_of(int fd)
+{
+	struct kipc_stat st;
+
+	ASSERT_OK(kipc_stat(fd, &st));
+	return st;
+}
+
+/* A raw ioctl's errno (0 for success), for EXPECT_EQ(ioc(...), EINVAL). */
+static inline int ioc(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+/* Up to @len - 1 bytes of @path, NUL-terminated: their number, or -errno. */
+static inline int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = 0;
+	close(fd);
+	return n;
+}
+
+/* @val into @path with one write(2) (as sysfs and procfs want): 0 or -errno. */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
 /* Module parameters, /sys/module/kipc/parameters/NAME. */
 #define PARAM(p) "/sys/module/kipc/parameters/" p
 
-static inline unsigned long read_param(const char *name)
+/* Sets parameter @name to the text @val: 0 or -errno (e.g. -EINVAL). */
+static inline int set_param(const char *name, const char *val)
 {
 	char path[128];
-	unsigned long v;
-	FILE *f;
 
 	snprintf(path, sizeof(path), PARAM("%s"), name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%lu", &v) != 1)
-		FAIL("cannot read %s: %s", path, strerror(errno));
-	fclose(f);
-	return v;
+	return write_file(path, val);
+}
+
+static inline unsigned long read_param(const char *name)
+{
+	char path[128], buf[32];
+	int ret;
+
+	snprintf(path, sizeof(path), PARAM("%s"), name);
+	ret = read_file(path, buf, sizeof(buf));
+	if (ret < 1)
+		FAIL("cannot read %s: %s", path, strerror(-ret));
+	return strtoul(buf, NULL, 10);
 }
 
 static inline void write_param(const char *name, unsigned long val)
 {
-	char path[128];
-	FILE *f;
+	char buf[32];
+	int ret;
 
-	snprintf(path, sizeof(path), PARAM("%s"), name);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%lu\n", val) < 0 || fclose(f))
-		FAIL("cannot set %s: %s", path, strerror(errno));
+	snprintf(buf, sizeof(buf), "%lu\n", val);
+	ret = set_param(name, buf);
+	if (ret)
+		FAIL("cannot set %s to %lu: %s", name, val, strerror(-ret));
+}
+
+/*
+ * Runs @fn(@arg) in a child with parameter @name set to @val and puts the
+ * old value back whatever the child did: the child's wait status.
+ */
+static inline int run_with_param(const char *name, unsigned long val,
+				 void (*fn)(void *), void *arg)
+{
+	unsigned long old = read_param(name);
+	int status;
+	pid_t pid;
+
+	write_param(name, val);
+	pid = fork_child();
+	if (!pid) {
+		fn(arg);
+		harness_exit();
+	}
+	status = reap(pid);
+	write_param(name, old);
+	return status;
+}
+
+/* The same, and the test fails unless the child exited 0. */
+static inline void with_param(const char *name, unsigned long val,
+			      void (*fn)(void *), void *arg)
+{
+	int status = run_with_param(name, val, fn, arg);
+
+	if (status)
+		FAIL("with %s=%lu: the check failed (status %#x)", name, val,
+		     status);
 }
 
 /* Module-wide stats through kipcctl (on PATH in the guest). */
@@ -143,7 +281,7 @@ static inline uint64_t stat_field(const char *key)
 static inline pid_t fork_blocked_receiver(const char *name, int fd,
 					  int len)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_child();
 
 	if (!pid) {
 		char buf[64];
