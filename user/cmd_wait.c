@@ -82,16 +82,15 @@ static const char *signal_name(int signo, char *buf, size_t len)
 /* The name of a siginfo's si_code, as <signal.h> has it, or its number. */
 static const char *si_code_name(int code, char *buf, size_t len)
 {
-	static const struct { int code; const char *name; } codes[] = {
-		{ SI_USER, "SI_USER" }, { SI_KERNEL, "SI_KERNEL" },
-		{ SI_QUEUE, "SI_QUEUE" }, { SI_TIMER, "SI_TIMER" },
-		{ SI_MESGQ, "SI_MESGQ" }, { SI_ASYNCIO, "SI_ASYNCIO" },
-		{ SI_SIGIO, "SI_SIGIO" }, { SI_TKILL, "SI_TKILL" },
+	static const struct code_name codes[] = {
+		CODE(SI_USER), CODE(SI_KERNEL), CODE(SI_QUEUE), CODE(SI_TIMER),
+		CODE(SI_MESGQ), CODE(SI_ASYNCIO), CODE(SI_SIGIO), CODE(SI_TKILL),
 	};
+	const char *name = code_name(codes, sizeof(codes) / sizeof(codes[0]),
+				     code);
 
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (codes[i].code == code)
-			return codes[i].name;
+	if (name)
+		return name;
 	snprintf(buf, len, "%d", code);
 	return buf;
 }

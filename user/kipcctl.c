@@ -221,7 +221,7 @@ static const struct option global_options[] = {
 
 /* getopt_long()'s value for row i of a command's option table. */
 #define OPT_ROW		256
-#define MAX_ROWS	32
+#define MAX_ROWS	32		/* rows in one table: no command has half */
 
 static bool global_option(int ch)
 {
@@ -395,26 +395,28 @@ int parse_args(int argc, char **argv, void *args, struct cmdline *cl)
 
 /* --------------------------------------------------------------- failure */
 
+const char *code_name(const struct code_name *table, size_t n, int code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i].code == code)
+			return table[i].name;
+	return NULL;
+}
+
 const char *errno_name(int err)
 {
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
-		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EEXIST, "EEXIST" },
-		{ ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
-		{ ENOTTY, "ENOTTY" }, { ENAMETOOLONG, "ENAMETOOLONG" },
-		{ EMSGSIZE, "EMSGSIZE" }, { ENOTCONN, "ENOTCONN" },
-		{ EISCONN, "EISCONN" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ EIDRM, "EIDRM" }, { EBUSY, "EBUSY" }, { E2BIG, "E2BIG" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENXIO, "ENXIO" },
-		{ EPROTO, "EPROTO" }, { EALREADY, "EALREADY" },
-		{ ECONNRESET, "ECONNRESET" }, { ENOBUFS, "ENOBUFS" },
+	static const struct code_name names[] = {
+		CODE(EPERM), CODE(ENOENT), CODE(EINTR), CODE(EBADF),
+		CODE(EAGAIN), CODE(ENOMEM), CODE(EACCES), CODE(EFAULT),
+		CODE(EEXIST), CODE(ENODEV), CODE(EINVAL), CODE(ENOSPC),
+		CODE(ENOTTY), CODE(ENAMETOOLONG), CODE(EMSGSIZE),
+		CODE(ENOTCONN), CODE(EISCONN), CODE(ETIMEDOUT), CODE(EIDRM),
+		CODE(EBUSY), CODE(E2BIG), CODE(EOPNOTSUPP), CODE(ENXIO),
+		CODE(EPROTO), CODE(EALREADY), CODE(ECONNRESET), CODE(ENOBUFS),
 	};
+	const char *name = code_name(names, ARRAY_SIZE(names), err);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	return "?";
+	return name ? name : "?";
 }
 
 /* Is @path a file? */

@@ -101,6 +101,14 @@ int kipcctl_fail(const char *op, const char *name, int err);
 int kipcctl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *errno_name(int err);
+/* A table of names for numbers: CODE(EPERM) is { EPERM, "EPERM" }. */
+struct code_name {
+	int code;
+	const char *name;
+};
+#define CODE(c)	{ c, #c }
+/* The name of @code in @table (@n rows), or NULL. */
+const char *code_name(const struct code_name *table, size_t n, int code);
 /*
  * Why the module cannot be reached, and what to do: one line on stderr
  * (installed module: modprobe; a build tree: insmod its kmod/kipc.ko).
