@@ -413,3 +413,50 @@ wait_waiting() {
 	[[ ${lines[-1]} == "kipcctl: kipc module not loaded"* ]]
 	insmod "$KIPC_KO"
 }
+
+@test "global options anywhere after the command, even before its arguments; -- ends the options" {
+	kipcctl create -j "$box" >"$BATS_TEST_TMPDIR/out"
+	[[ $(cat "$BATS_TEST_TMPDIR/out") == '{"name":"'"$box"'","id":'*'}' ]]
+	run kipcctl send -j "$box" hi
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"name":"'"$box"'","sent":1,"last_seq":1}' ]
+	run kipcctl list -j "$box"
+	[[ $output == '[{"id":'*'"name":"'"$box"'"'*'}]' ]]
+	run kipcctl show -pj "$box"
+	[ "${lines[0]}" = "{" ]
+	run kipcctl recv --json --peek "$box"
+	[[ $output == '{"name":"'"$box"'",'*'"data":"hi"}' ]]
+	# After "--", -j is the message.
+	kipcctl send "$box" -- -j
+	kipcctl recv "$box" >/dev/null
+	run kipcctl recv "$box"
+	[ "$output" = "-j" ]
+}
+
+@test "--help after any command is its help; another command's option does not apply; bad values say what is wanted" {
+	mapfile -t cmds < <(kipcctl help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+	[ "${#cmds[@]}" -gt 10 ]
+	for cmd in "${cmds[@]}"; do
+		run kipcctl "$cmd" --help
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(kipcctl help "$cmd")" ] || { echo "$cmd --help: $output"; false; }
+	done
+	run kipcctl send "$box" -h
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Usage: kipcctl send NAME "* ]]
+	for c in "list --id 3:--id" "show --owner x:--owner" "stats --count 3:--count" \
+		"create $box --peek:--peek" "send $box -0:-0"; do
+		# shellcheck disable=SC2086 # words of the command
+		run kipcctl ${c%%:*}
+		[ "$status" -eq 2 ]
+		[[ ${lines[0]} == "kipcctl "*": option '${c#*:}' does not apply" ]] ||
+			{ echo "${c%%:*}: ${lines[0]}"; false; }
+	done
+	run kipcctl monitor --count 0
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "kipcctl monitor: bad value '0' for --count (a decimal number, 1 or more)" ]
+	run kipcctl show --id x
+	[ "${lines[0]}" = "kipcctl show: bad value 'x' for --id (a decimal number, 1 or more)" ]
+	run kipcctl top --interval 5
+	[ "${lines[0]}" = "kipcctl top: bad value '5' for --interval (10..3600000 ms)" ]
+}

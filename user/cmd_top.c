@@ -3,13 +3,12 @@
  * kipcctl top: a live full-screen view of the mailboxes, busiest first.
  *
  * Every interval it dumps the mailboxes and the module's stats over netlink
- * (the requests of cmd_nl.c), works out each mailbox's send and receive
+ * (the requests of nlclient.c), works out each mailbox's send and receive
  * rates from the change in its totals, and redraws with curses. Plain
  * terminals will do (vt100, linux, a serial console): no colours, ASCII
  * bars, reverse video for the column headings.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,8 +20,8 @@
 #include <curses.h>
 #include <term.h>
 
-#include "kipcctl.h"
-#include "cmd_nl.h"
+#include "nlclient.h"
+#include "subcommands.h"
 
 #define TOP_INTERVAL_MS		1000
 #define TOP_INTERVAL_MIN_MS	10
@@ -47,7 +46,20 @@ struct top {
 	size_t nr_rows, rows_cap;
 	struct timespec t_cur, t_prev;
 	bool have_prev;
-	unsigned int interval_ms;
+	unsigned int interval_ms;	/* --interval */
+	uint64_t iterations;		/* --iterations; 0: until q */
+};
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+const struct opt top_opts[] = {
+	{ .name = "interval", .kind = OPTK_NUM,
+	  OPT_MEMBER(struct top, interval_ms),
+	  .min = TOP_INTERVAL_MIN_MS, .max = TOP_INTERVAL_MAX_MS,
+	  .hint = STR(TOP_INTERVAL_MIN_MS) ".." STR(TOP_INTERVAL_MAX_MS) " ms" },
+	OPT_NUM("iterations", struct top, iterations, 1, UINT64_MAX),
+	{ 0 }
 };
 
 static volatile sig_atomic_t top_stop;
@@ -103,10 +115,10 @@ static int top_sample(struct top *t)
 	t->cur = tmp;
 	t->t_prev = t->t_cur;
 
-	ret = dump_mailboxes(&t->nl, &t->cur);
+	ret = nlc_dump(&t->nl, &t->cur);
 	if (ret && ret != -EINTR)	/* a racing dump is still a picture */
 		return ret;
-	ret = get_stats(&t->nl, &t->stats);
+	ret = nlc_stats(&t->nl, &t->stats);
 	if (ret)
 		return ret;
 	clock_gettime(CLOCK_MONOTONIC, &t->t_cur);
@@ -334,51 +346,6 @@ static bool top_terminal_ok(void)
 	return true;
 }
 
-enum { OPT_INTERVAL = 256, OPT_ITERATIONS };
-
-static int top_opts(int argc, char **argv, unsigned int *interval_ms,
-		    uint64_t *iterations)
-{
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ "iterations", required_argument, NULL, OPT_ITERATIONS },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t v;
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_INTERVAL:
-			if (!parse_u64(optarg, TOP_INTERVAL_MAX_MS, &v) ||
-			    v < TOP_INTERVAL_MIN_MS)
-				return kipcctl_usage("top", "bad value '%s' for --interval (%u..%u ms)",
-						     optarg, TOP_INTERVAL_MIN_MS,
-						     TOP_INTERVAL_MAX_MS);
-			*interval_ms = v;
-			break;
-		case OPT_ITERATIONS:
-			if (!parse_u64(optarg, UINT64_MAX, iterations) ||
-			    !*iterations)
-				return kipcctl_usage("top", "bad value '%s' for --iterations",
-						     optarg);
-			break;
-		default:
-			return kipcctl_usage("top", "bad or incomplete option '%s'",
-					     argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return kipcctl_usage("top", "unexpected argument '%s'",
-				     argv[optind]);
-	if (opt_json)
-		return kipcctl_usage("top", "no JSON output: use `%s -j list`",
-				     prog);
-	return 0;
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -428,24 +395,28 @@ static int top_wait(const struct top *t, const sigset_t *waitmask)
 int cmd_top(int argc, char **argv)
 {
 	struct top t = { .interval_ms = TOP_INTERVAL_MS };
-	uint64_t iterations = 0, done = 0;
 	sigset_t block, waitmask;
 	struct sigaction sa;
+	struct cmdline cl;
+	uint64_t done = 0;
 	SCREEN *screen;
 	int ret;
 
-	ret = top_opts(argc, argv, &t.interval_ms, &iterations);
+	ret = parse_args(argc, argv, &t, &cl);
 	if (ret)
 		return ret;
+	if (opt_json)
+		return kipcctl_usage("top", "no JSON output: use `%s -j list`",
+				     prog);
 	if (!top_terminal_ok())
 		return KIPCCTL_ERROR;
-	ret = open_family(&t.nl, "top");
+	ret = nlc_open(&t.nl, "top");
 	if (ret)
 		return ret;
 	/* The first sample before the screen: errors print plainly. */
 	ret = top_sample(&t);
 	if (ret) {
-		ret = nl_fail(&t.nl, "top", NULL, ret);
+		ret = nlc_fail(&t.nl, "top", NULL, ret);
 		goto out_free;
 	}
 
@@ -488,7 +459,7 @@ int cmd_top(int argc, char **argv)
 	ret = KIPCCTL_OK;
 	for (;;) {
 		top_draw(&t);
-		if (iterations && ++done >= iterations)
+		if (t.iterations && ++done >= t.iterations)
 			break;
 		if (top_wait(&t, &waitmask))
 			break;
@@ -499,7 +470,7 @@ int cmd_top(int argc, char **argv)
 	endwin();
 	delscreen(screen);
 	if (ret)
-		ret = nl_fail(&t.nl, "top", NULL, ret);
+		ret = nlc_fail(&t.nl, "top", NULL, ret);
 out_free:
 	nl_close(&t.nl);
 	free(t.cur.v);

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <ctype.h>
+/* The JSON writer and UTF-8 checks of json.h. */
 #include <inttypes.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <wchar.h>
 
-#include "kipcctl.h"
+#include "json.h"
+
+bool json_pretty;
 
 static int depth;
 static bool need_comma;	/* a value precedes at this level */
@@ -16,7 +15,7 @@ static bool after_key;	/* a key was written, its value comes next */
 
 static void json_indent(void)
 {
-	if (!opt_pretty)
+	if (!json_pretty)
 		return;
 	putchar('\n');
 	for (int i = 0; i < depth; i++)
@@ -83,87 +82,6 @@ bool utf8_valid(const char *s, size_t len)
 }
 
 /*
- * @name made safe for a terminal into @out (@size bytes, NUL-terminated):
- * control characters (C0, DEL, the C1 U+0080..U+009F) and bytes that are
- * not UTF-8 become \xNN. Another user chooses a mailbox's name, and `list`
- * and `monitor` print it on this user's terminal.
- */
-void text_name(char *out, size_t size, const char *name)
-{
-	size_t len = strlen(name), o = 0;
-
-	for (size_t i = 0, n; i < len && o + 1 < size; i += n) {
-		const unsigned char *p = (const unsigned char *)name + i;
-		bool ctl;
-
-		n = utf8_seq(name + i, len - i);
-		ctl = n <= 1 ? p[0] < 0x20 || p[0] >= 0x7f :
-		      n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
-		if (!n)
-			n = 1;
-		if (!ctl) {
-			if (o + n >= size)
-				break;
-			memcpy(out + o, p, n);
-			o += n;
-			continue;
-		}
-		for (size_t k = 0; k < n; k++) {
-			if (o + 4 >= size)
-				goto out;
-			snprintf(out + o, 5, "\\x%02x", p[k]);
-			o += 4;
-		}
-	}
-out:
-	out[o] = '\0';
-}
-
-/*
- * wcwidth() needs a UTF-8 LC_CTYPE. Set only here, for tables: loading a
- * locale maps glibc's gconv cache MAP_SHARED, and a receiver blocked in
- * `kipcctl recv` is what Lab 1 shows to have no shared mapping at all.
- */
-static void utf8_ctype(void)
-{
-	static bool done;
-
-	if (done)
-		return;
-	done = true;
-	setlocale(LC_CTYPE, "");
-	if (strcmp(nl_langinfo(CODESET), "UTF-8"))
-		setlocale(LC_CTYPE, "C.UTF-8");
-}
-
-int display_width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
-	int width = 0;
-
-	for (size_t i = 0, n; i < len; i += n) {
-		wchar_t wc;
-		int w;
-
-		n = utf8_seq(s + i, len - i);
-		if (n <= 1) {		/* ASCII, or a bad byte */
-			n = 1;
-			width++;
-			continue;
-		}
-		/* Decoded by hand: the locale may not be UTF-8. */
-		wc = p[i] & (0xff >> (n + 1));
-		for (size_t k = 1; k < n; k++)
-			wc = wc << 6 | (p[i + k] & 0x3f);
-		utf8_ctype();
-		w = wcwidth(wc);
-		width += w < 0 ? 1 : w;
-	}
-	return width;
-}
-
-/*
  * Runs of plain bytes go out in one write: list -j prints 10,000 rows.
  * UTF-8 is written as is (as `ip -j` does); a byte that is not UTF-8
  * becomes U+FFFD, so that the output is always valid JSON.
@@ -207,7 +125,7 @@ void json_key(const char *key)
 {
 	json_sep();
 	json_quote(key, strlen(key));
-	fputs(opt_pretty ? ": " : ":", stdout);
+	fputs(json_pretty ? ": " : ":", stdout);
 	after_key = true;
 }
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipcctl: the command-line tool for kipc mailboxes.
+ * kipcctl: the command-line tool for kipc mailboxes. The command table,
+ * the driver (global options, then the command), the one option parser
+ * and the one failure printer.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -12,23 +15,27 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/kipc.h>
 
+#include "json.h"
 #include "kipcctl.h"
+#include "libkipc.h"
+#include "subcommands.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 bool opt_json;
-bool opt_pretty;
 bool opt_all_ns;
 const char *prog = "kipcctl";
 
 static int cmd_help(int argc, char **argv);
 
 /*
- * The commands, their usage lines (the completion reads them) and what
- * `help COMMAND` says of each option: unit, default, range.
+ * The commands: entry point, option table, how many positional arguments,
+ * the usage line (the completion reads it) and what `help COMMAND` says of
+ * each option: unit, default, range.
  */
 #define NAME_RULE \
 	"  NAME        1..63 bytes, any but '/' and NUL; unique in the IPC namespace\n"
@@ -38,7 +45,7 @@ static int cmd_help(int argc, char **argv);
 	"  --nonblock  fail at once (status 3, EAGAIN) instead of blocking\n"
 
 static const struct kipcctl_cmd commands[] = {
-	{ "create", cmd_create,
+	{ "create", cmd_create, create_opts, 1, 1,
 	  "NAME [--capacity N] [--capacity-bytes B] [--max-size S] [--mode 0660] [--temp]",
 	  "create a mailbox", NAME_RULE
 	  "  --capacity N  messages it holds: 1..1048576; default: the module's\n"
@@ -53,13 +60,13 @@ static const struct kipcctl_cmd commands[] = {
 	  "              handle open until killed\n"
 	  "Numbers are decimal (010 is ten), except the octal MODE. Limits are the\n"
 	  "module parameters in /sys/module/kipc/parameters/.\n", false },
-	{ "destroy", cmd_destroy, "NAME... | --id N",
+	{ "destroy", cmd_destroy, destroy_opts, 0, -1, "NAME... | --id N",
 	  "destroy mailboxes; their queued messages are freed (-A: by id)",
 	  "  NAME...     one or more mailboxes; each is tried, status 1 if any failed\n"
 	  "  --id N      the mailbox with id N (as list shows it); with -A, of any\n"
 	  "              IPC namespace (CAP_IPC_OWNER)\n"
 	  "Blocked senders and receivers wake with EIDRM.\n", true },
-	{ "send", cmd_send,
+	{ "send", cmd_send, send_opts, 1, 2,
 	  "NAME [TEXT | -] [--type T] [--priority P] [--nonblock] [--timeout MS] [--count N]",
 	  "send TEXT, or standard input, as one message (N times)",
 	  "  TEXT        the message; without it, or '-', all of standard input\n"
@@ -70,7 +77,7 @@ static const struct kipcctl_cmd commands[] = {
 	  "  --count N   send it N times (1..); default 1\n"
 	  "A full mailbox blocks the sender (said on stderr when it is a terminal).\n",
 	  false },
-	{ "recv", cmd_recv,
+	{ "recv", cmd_recv, recv_opts, 1, 1,
 	  "NAME [--type T] [--nonblock] [--timeout MS] [--count N] [--follow] [--peek] [--hex] [-0] [--raw]",
 	  "receive messages and print them",
 	  "  --type T    only messages of type T (1..4294967295); default 0: any\n"
@@ -85,7 +92,7 @@ static const struct kipcctl_cmd commands[] = {
 	  "              --count above 1 or --follow)\n"
 	  "Each message ends with a newline (on a terminal, other control bytes\n"
 	  "are escaped); -j prints one JSON object per line.\n", false },
-	{ "list", cmd_list, "[PATTERN] [--owner USER]",
+	{ "list", cmd_list, list_opts, 0, 1, "[PATTERN] [--owner USER]",
 	  "list the mailboxes (netlink dump; -A: of every namespace)",
 	  "  PATTERN     only names matching this shell glob (quote it: 'job*')\n"
 	  "  --owner USER  only mailboxes owned by USER (a name or a uid)\n"
@@ -93,27 +100,27 @@ static const struct kipcctl_cmd commands[] = {
 	  "BYTES (queued), BLOCKED(s/r) (blocked senders/receivers), SENT, RECV\n"
 	  "(totals since creation); with -A an NS column, the namespace's inode.\n",
 	  true },
-	{ "show", cmd_show, "NAME | --id N",
+	{ "show", cmd_show, show_opts, 0, 1, "NAME | --id N",
 	  "show one mailbox in full (-A: by id, of any namespace)",
 	  "  NAME        the mailbox, by name\n"
 	  "  --id N      the mailbox, by id; with -A, of any IPC namespace\n"
 	  "ctime is the creation time, UTC (ctime_ns with -j: ns since the Epoch).\n",
 	  true },
-	{ "stats", cmd_stats, "", "show module-wide figures",
+	{ "stats", cmd_stats, NULL, 0, 0, "", "show module-wide figures",
 	  "Counts, totals, and the limits (module parameters).\n", false },
-	{ "monitor", cmd_monitor, "[NAME] [--count N]",
+	{ "monitor", cmd_monitor, monitor_opts, 0, 1, "[NAME] [--count N]",
 	  "print this IPC namespace's events live until Ctrl-C (-A: all, as root)",
 	  "  NAME        only this mailbox's events; if it does not exist yet,\n"
 	  "              from its creation on (on a terminal, monitor says so)\n"
 	  "  --count N   exit after N events (1..); default: until interrupted\n"
 	  "Each line starts with the event's time, UTC (time_ns with -j).\n",
 	  true },
-	{ "top", cmd_top, "[--interval MS] [--iterations N]",
+	{ "top", cmd_top, top_opts, 0, 0, "[--interval MS] [--iterations N]",
 	  "live full-screen view of the mailboxes, busiest first (q quits)",
 	  "  --interval MS  refresh every MS milliseconds: 10..3600000; default 1000\n"
 	  "  --iterations N  exit after N refreshes (1..); default: until q\n",
 	  true },
-	{ "wait", cmd_wait,
+	{ "wait", cmd_wait, wait_opts, 1, 1,
 	  "NAME [--signal SIG] [--count N] [--oneshot | --persistent] [--edge]",
 	  "register for a signal on arrival; print each delivery",
 	  "  --signal SIG  default USR1; a name (usr2, SIGUSR2, RTMIN+1, RTMAX-2: any\n"
@@ -124,18 +131,16 @@ static const struct kipcctl_cmd commands[] = {
 	  "  --oneshot   a one-shot registration, renewed after each signal\n"
 	  "  --edge      only when the mailbox goes from empty to non-empty\n"
 	  "Ends with status 1 (EIDRM) if the mailbox is destroyed.\n", false },
-	{ "version", cmd_version, "", "show tool and module ABI versions",
+	{ "version", cmd_version, NULL, 0, 0, "", "show tool and module ABI versions",
 	  "The tool's version is printed even without the module (status 1).\n",
 	  false },
-	{ "help", cmd_help, "[COMMAND]", "show this help, or one command's",
+	{ "help", cmd_help, NULL, 0, -1, "[COMMAND]", "show this help, or one command's",
 	  NULL, false },
 };
 
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
 static const struct kipcctl_cmd *find_command(const char *name)
 {
-	for (size_t i = 0; i < NR_COMMANDS; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
@@ -153,25 +158,35 @@ static void usage(FILE *f)
 		"  -V, --version  the tool's version\n"
 		"Global options go before or after the command.\n\nCommands:\n",
 		prog);
-	for (size_t i = 0; i < NR_COMMANDS; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nSee '%s help COMMAND' or kipcctl(8).\n", prog);
+}
+
+static void command_help(const struct kipcctl_cmd *c)
+{
+	printf("Usage: %s %s %s\n\n  %s\n", prog, c->name, c->args, c->help);
+	if (c->details)
+		printf("\n%s", c->details);
 }
 
 static int cmd_help(int argc, char **argv)
 {
 	const struct kipcctl_cmd *c;
+	struct cmdline cl;
+	int ret;
 
-	if (argc < 2) {
+	ret = parse_args(argc, argv, NULL, &cl);
+	if (ret)
+		return ret;
+	if (!cl.nr_pos) {
 		usage(stdout);
 		return KIPCCTL_OK;
 	}
-	c = find_command(argv[1]);
+	c = find_command(cl.pos[0]);
 	if (!c)
-		return kipcctl_usage("help", "unknown command '%s'", argv[1]);
-	printf("Usage: %s %s %s\n\n  %s\n", prog, c->name, c->args, c->help);
-	if (c->details)
-		printf("\n%s", c->details);
+		return kipcctl_usage("help", "unknown command '%s'", cl.pos[0]);
+	command_help(c);
 	return KIPCCTL_OK;
 }
 
@@ -190,26 +205,218 @@ int kipcctl_usage(const char *cmd, const char *fmt, ...)
 	return KIPCCTL_USAGE;
 }
 
+/* -------------------------------------------------------------- options */
+
+/* The global options, after the command as before it; -V only before. */
+static const struct option global_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "all-namespaces", no_argument, NULL, 'A' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+#define NR_GLOBAL	4		/* the first four, after the command */
+#define GLOBAL_SHORT	":jpAh"
+
+/* getopt_long()'s value for row i of a command's option table. */
+#define OPT_ROW		256
+#define MAX_ROWS	32		/* rows in one table: no command has half */
+
+static bool global_option(int ch)
+{
+	if (ch == 'j')
+		opt_json = true;
+	else if (ch == 'p')
+		json_pretty = true;
+	else if (ch == 'A')
+		opt_all_ns = true;
+	else
+		return false;
+	return true;
+}
+
+static bool is_end(const struct opt *o)
+{
+	return !o->name && !o->short_name;
+}
+
+/* Does any command have the option --@name (or -@short_name)? */
+static bool known_option(const char *name, size_t len, char short_name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		for (const struct opt *o = commands[i].opts; o && !is_end(o); o++)
+			if (name ? o->name && strlen(o->name) == len &&
+				   !strncmp(o->name, name, len) :
+				   o->short_name == short_name)
+				return true;
+	return false;
+}
+
+/*
+ * The word getopt_long() just refused: a long option's whole word, or a
+ * short option's letter (which may be one of a cluster, as in -jx).
+ */
+static const char *refused_word(char **argv, int ch, char *buf)
+{
+	const char *word = argv[optind - 1];
+
+	if (ch == ':' || !optopt || !strncmp(word, "--", 2))
+		return word;
+	snprintf(buf, 3, "-%c", optopt);
+	return buf;
+}
+
+/* An option this command does not have: another's, or none at all. */
+static int bad_option(const char *cmd, char **argv, int ch)
+{
+	char buf[3];
+	const char *word = refused_word(argv, ch, buf);
+	bool other;
+
+	if (!strncmp(word, "--", 2))
+		other = known_option(word + 2, strcspn(word + 2, "="), 0);
+	else
+		other = known_option(NULL, 0, word[1]);
+	if (ch == '?' && other)
+		return kipcctl_usage(cmd, "option '%s' does not apply", word);
+	return kipcctl_usage(cmd, "bad or incomplete option '%s'", word);
+}
+
+/* Stores an option's value (@arg: NULL if it takes none) into @args. */
+static int set_option(const char *cmd, const struct opt *o, const char *arg,
+		      void *args)
+{
+	char *m = (char *)args + o->off;
+	uint64_t v;
+	int ret = -1;
+
+	switch (o->kind) {
+	case OPTK_FLAG:
+		*(bool *)m = true;
+		return 0;
+	case OPTK_BITS:
+		*(uint32_t *)m |= o->bits;
+		return 0;
+	case OPTK_STR:
+		*(const char **)m = arg;
+		return 0;
+	case OPTK_NUM:
+		if (!parse_u64(arg, o->max, &v) || v < o->min)
+			break;
+		v *= o->scale ? o->scale : 1;
+		if (o->size == sizeof(uint32_t))
+			*(uint32_t *)m = v;
+		else
+			*(uint64_t *)m = v;
+		return 0;
+	case OPTK_FN:
+		ret = o->fn(cmd, arg, args);
+		break;
+	}
+	if (ret >= 0)
+		return ret;
+	return kipcctl_usage(cmd, "bad value '%s' for --%s (%s)", arg, o->name,
+			     o->hint ? o->hint : o->min ?
+			     "a decimal number, 1 or more" : "a decimal number");
+}
+
+/* getopt_long()'s tables for @opts and the global options. */
+static void getopt_tables(const struct opt *opts, struct option *lo, char *so)
+{
+	size_t n = NR_GLOBAL, ns = strlen(GLOBAL_SHORT);
+
+	memcpy(lo, global_options, NR_GLOBAL * sizeof(*lo));
+	strcpy(so, GLOBAL_SHORT);
+	for (int i = 0; opts && !is_end(&opts[i]); i++) {
+		bool arg = opts[i].kind >= OPTK_NUM;
+
+		if (opts[i].name)
+			lo[n++] = (struct option){ opts[i].name,
+				arg ? required_argument : no_argument, NULL,
+				OPT_ROW + i };
+		if (opts[i].short_name) {
+			so[ns++] = opts[i].short_name;
+			if (arg)
+				so[ns++] = ':';
+		}
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	so[ns] = '\0';
+}
+
+/* The row of @opts whose short name is @ch, or -1. */
+static int short_row(const struct opt *opts, int ch)
+{
+	for (int i = 0; opts && !is_end(&opts[i]); i++)
+		if (opts[i].short_name == ch)
+			return i;
+	return -1;
+}
+
+int parse_args(int argc, char **argv, void *args, struct cmdline *cl)
+{
+	const struct kipcctl_cmd *c = find_command(argv[0]);
+	struct option lo[NR_GLOBAL + MAX_ROWS + 1];
+	char so[sizeof(GLOBAL_SHORT) + 2 * MAX_ROWS];
+	int ch, row, ret;
+
+	memset(cl, 0, sizeof(*cl));
+	getopt_tables(c->opts, lo, so);
+	optind = 0;	/* full reset: getopt may have run before */
+	opterr = 0;
+	while (!(opt_all_ns && !c->all_ns) &&
+	       (ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (global_option(ch))
+			continue;
+		if (ch == 'h') {
+			command_help(c);
+			exit(KIPCCTL_OK);
+		}
+		row = ch >= OPT_ROW ? ch - OPT_ROW : short_row(c->opts, ch);
+		if (ch == '?' || ch == ':' || row < 0)
+			return bad_option(c->name, argv, ch);
+		ret = set_option(c->name, &c->opts[row], optarg, args);
+		if (ret)
+			return ret;
+		cl->seen |= 1ULL << row;
+	}
+	if (opt_all_ns && !c->all_ns)
+		return kipcctl_usage(c->name, "-A does not apply");
+	cl->pos = argv + optind;
+	cl->nr_pos = argc - optind;
+	if (cl->nr_pos < c->min_pos)
+		return kipcctl_usage(c->name, "missing mailbox NAME");
+	if (c->max_pos >= 0 && cl->nr_pos > c->max_pos)
+		return kipcctl_usage(c->name, "unexpected argument '%s'",
+				     argv[optind + c->max_pos]);
+	return 0;
+}
+
+/* --------------------------------------------------------------- failure */
+
+const char *code_name(const struct code_name *table, size_t n, int code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i].code == code)
+			return table[i].name;
+	return NULL;
+}
+
 const char *errno_name(int err)
 {
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
-		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EEXIST, "EEXIST" },
-		{ ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
-		{ ENOTTY, "ENOTTY" }, { ENAMETOOLONG, "ENAMETOOLONG" },
-		{ EMSGSIZE, "EMSGSIZE" }, { ENOTCONN, "ENOTCONN" },
-		{ EISCONN, "EISCONN" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ EIDRM, "EIDRM" }, { EBUSY, "EBUSY" }, { E2BIG, "E2BIG" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENXIO, "ENXIO" },
-		{ EPROTO, "EPROTO" }, { EALREADY, "EALREADY" },
-		{ ECONNRESET, "ECONNRESET" }, { ENOBUFS, "ENOBUFS" },
+	static const struct code_name names[] = {
+		CODE(EPERM), CODE(ENOENT), CODE(EINTR), CODE(EBADF),
+		CODE(EAGAIN), CODE(ENOMEM), CODE(EACCES), CODE(EFAULT),
+		CODE(EEXIST), CODE(ENODEV), CODE(EINVAL), CODE(ENOSPC),
+		CODE(ENOTTY), CODE(ENAMETOOLONG), CODE(EMSGSIZE),
+		CODE(ENOTCONN), CODE(EISCONN), CODE(ETIMEDOUT), CODE(EIDRM),
+		CODE(EBUSY), CODE(E2BIG), CODE(EOPNOTSUPP), CODE(ENXIO),
+		CODE(EPROTO), CODE(EALREADY), CODE(ECONNRESET), CODE(ENOBUFS),
 	};
+	const char *name = code_name(names, ARRAY_SIZE(names), err);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	return "?";
+	return name ? name : "?";
 }
 
 /* Is @path a file? */
@@ -291,24 +498,12 @@ void kipcctl_not_loaded(void)
 			prog);
 }
 
-int kipcctl_fail(const char *op, const char *name, int err)
-{
-	if (!strcmp(op, "open") &&
-	    (err == ENOENT || err == ENODEV || err == ENXIO)) {
-		kipcctl_not_loaded();
-		return KIPCCTL_ERROR;
-	}
-	fprintf(stderr, "%s: %s%s%s: %s (%s)\n", prog, op, name ? " " : "",
-		name ? name : "", strerror(err), errno_name(err));
-	return err == EAGAIN || err == ETIMEDOUT ? KIPCCTL_AGAIN : KIPCCTL_ERROR;
-}
-
-int kipcctl_fail_why(const char *op, const char *name, int err,
-		     const char *fmt, ...)
+int kipcctl_failf(const char *op, const char *name, int err,
+		  const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: %s%s%s: %s (%s): ", prog, op, name ? " " : "",
+	fprintf(stderr, "%s: %s%s%s: %s (%s)", prog, op, name ? " " : "",
 		name ? name : "", strerror(err), errno_name(err));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -317,41 +512,29 @@ int kipcctl_fail_why(const char *op, const char *name, int err,
 	return err == EAGAIN || err == ETIMEDOUT ? KIPCCTL_AGAIN : KIPCCTL_ERROR;
 }
 
-void print_time(uint64_t ns)
+int kipcctl_fail(const char *op, const char *name, int err)
 {
-	time_t t = ns / 1000000000;
-	struct tm tm;
-	char buf[64];
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	printf("%s.%09" PRIu64 "Z", buf, ns % 1000000000);
-}
-
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
-/*
- * The offset between the clocks, taken once: the realtime clock read on
- * both sides of the monotonic one, halfway.
- */
-uint64_t mono_to_real_ns(uint64_t mono_ns)
-{
-	static uint64_t offset;
-	static bool have;
-
-	if (!have) {
-		struct timespec r1, m, r2;
-
-		clock_gettime(CLOCK_REALTIME, &r1);
-		clock_gettime(CLOCK_MONOTONIC, &m);
-		clock_gettime(CLOCK_REALTIME, &r2);
-		offset = ts_ns(&r1) / 2 + ts_ns(&r2) / 2 - ts_ns(&m);
-		have = true;
+	if (!strcmp(op, "open") &&
+	    (err == ENOENT || err == ENODEV || err == ENXIO)) {
+		kipcctl_not_loaded();
+		return KIPCCTL_ERROR;
 	}
-	return mono_ns + offset;
+	return kipcctl_failf(op, name, err, "%s", "");
+}
+
+int open_mailbox(const char *name, const char *op)
+{
+	int fd, ret;
+
+	fd = kipc_open(0);
+	if (fd < 0)
+		return -kipcctl_fail("open", NULL, -fd);
+	ret = kipc_attach(fd, name);
+	if (ret < 0) {
+		close(fd);
+		return -kipcctl_fail(op, name, -ret);
+	}
+	return fd;
 }
 
 bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -370,76 +553,41 @@ bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-/*
- * A global option: -j, -p, -A, several in one word (-jp), or the long
- * forms. Sets what it says; false if @o is something else.
- */
-static bool global_option(const char *o)
-{
-	if (!strcmp(o, "--json"))
-		return opt_json = true;
-	if (!strcmp(o, "--pretty"))
-		return opt_pretty = true;
-	if (!strcmp(o, "--all-namespaces"))
-		return opt_all_ns = true;
-	if (o[0] != '-' || !o[1] || strspn(o + 1, "jpA") != strlen(o + 1))
-		return false;
-	for (o++; *o; o++) {
-		if (*o == 'j')
-			opt_json = true;
-		else if (*o == 'p')
-			opt_pretty = true;
-		else
-			opt_all_ns = true;
-	}
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	const struct kipcctl_cmd *c;
-	int i, j, n;
+	char buf[3];
+	int ch;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *o = argv[i];
-
-		if (global_option(o)) {
+	/* Global options before the command ("+": up to the first word). */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+" GLOBAL_SHORT "V",
+				 global_options, NULL)) != -1) {
+		if (global_option(ch))
 			continue;
-		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
+		if (ch == 'V') {
 			printf("kipcctl %s (ABI %d)\n", KIPCCTL_VERSION,
 			       KIPC_ABI_VERSION);
 			return KIPCCTL_OK;
-		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+		}
+		if (ch == 'h') {
 			usage(stdout);
 			return KIPCCTL_OK;
-		} else {
-			fprintf(stderr, "%s: unknown option '%s'\n", prog, o);
-			usage(stderr);
-			return KIPCCTL_USAGE;
 		}
-	}
-	if (i == argc) {
+		fprintf(stderr, "%s: unknown option '%s'\n", prog,
+			refused_word(argv, ch, buf));
 		usage(stderr);
 		return KIPCCTL_USAGE;
 	}
-	c = find_command(argv[i]);
+	if (optind == argc) {
+		usage(stderr);
+		return KIPCCTL_USAGE;
+	}
+	c = find_command(argv[optind]);
 	if (!c) {
-		fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[i]);
+		fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[optind]);
 		usage(stderr);
 		return KIPCCTL_USAGE;
 	}
-	/* Global options after the command too, up to a "--". */
-	for (j = n = i + 1; j < argc; j++) {
-		if (!strcmp(argv[j], "--")) {
-			while (j < argc)
-				argv[n++] = argv[j++];
-			break;
-		}
-		if (!global_option(argv[j]))
-			argv[n++] = argv[j];
-	}
-	argv[n] = NULL;
-	if (opt_all_ns && !c->all_ns)
-		return kipcctl_usage(c->name, "-A does not apply");
-	return c->fn(n - i, argv + i);
+	return c->fn(argc - optind, argv + optind);
 }
