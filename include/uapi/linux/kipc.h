@@ -225,92 +225,184 @@ struct kipc_notify {
 #define KIPC_IOC_NOTIFY		_IOW(KIPC_IOC_MAGIC, 0x0a, struct kipc_notify)
 
 /*
- * Generic netlink family "kipc", version 1, multicast group "monitor".
- * Commands and attributes are append-only.
+ * Generic netlink family KIPC_GENL_NAME
+ * =====================================
  *
- * KIPC_CMD_EVENT
- * --------------
+ * Version KIPC_GENL_VERSION, one multicast group, KIPC_GENL_MCGRP_MONITOR;
+ * resolve both by name. The family works in every network namespace.
+ * kmod/kipc.yaml describes it for tools/net/ynl. Commands and attributes
+ * keep their values; new ones are appended.
  *
- * Never a request. Each event carries KIPC_A_EVENT, _EVENT_TIME, _EVENT_PID,
- * _EVENT_SUPPRESSED and the attributes of a KIPC_CMD_MBOX_GET reply; SEND
- * and RECV add KIPC_A_MSG_SEQ, _MSG_LEN and _MSG_TYPE. Two ways to get them:
+ * Requests are checked strictly: a nonzero genlmsghdr.reserved, nlmsg_flags
+ * other than NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO and NLM_F_DUMP, an
+ * attribute the command does not take or a malformed one fail with EINVAL
+ * (ERANGE for a value the policy bounds: an id of 0, a flag with a
+ * payload); NLM_F_DUMP on a command without a dump, and KIPC_CMD_EVENT,
+ * with EOPNOTSUPP.
  *
- *  - join the "monitor" group: every IPC namespace's mailboxes, uids and
- *    pids as the initial namespaces see them, in the initial network
- *    namespace only. Joining needs CAP_SYS_ADMIN (EPERM otherwise).
- *    KIPC_A_EVENT_SUPPRESSED is the module's total (as KIPC_CMD_STATS_GET).
+ * Replies and errors arrive as for every generic netlink family:
  *
- *  - KIPC_CMD_MONITOR (below): the caller's IPC namespace only.
- *    KIPC_A_EVENT_SUPPRESSED counts that namespace's events dropped since
- *    the subscription began, KIPC_A_EVENT_LOST those this socket lost
- *    because its receive buffer was full (a subscription's socket gets no
- *    ENOBUFS error for them: that count is how it learns of a loss).
+ *  - a do: its reply message, if it has one, with the request's seq; then,
+ *    with NLM_F_ACK, an NLMSG_ERROR of error 0;
+ *  - a dump: NLM_F_MULTI messages, then NLMSG_DONE, whose payload is an
+ *    int: 0, or the -errno that ended the dump;
+ *  - a do that fails, or a dump the checks above refuse: an NLMSG_ERROR
+ *    with the -errno, and nothing else.
+ *
+ * With NETLINK_EXT_ACK set on the socket, a failure also carries its reason
+ * (where the kernel gives one) in NLMSGERR_ATTR_MSG, in NLMSG_DONE too, and
+ * in an NLMSG_ERROR the offset of the attribute to blame, if one is, in
+ * NLMSGERR_ATTR_OFFS. Any request may also fail with ENOMEM. Before a u64,
+ * KIPC_A_PAD may come, to align it where the architecture needs that; skip
+ * it.
+ *
+ * Queries run as the task that sends the request (a dump's later parts, as
+ * the one that reads them): they see its IPC namespace's mailboxes, with
+ * uids, gids and pids in its user and pid namespaces. They need no
+ * privilege.
+ *
+ * KIPC_CMD_MBOX_GET
+ * -----------------
+ *
+ * A do (NLM_F_REQUEST) takes exactly one of:
+ *
+ *    KIPC_A_MBOX_ID: u32, 1 or more
+ *    KIPC_A_MBOX_NAME: NUL-terminated string of 1..KIPC_NAME_MAX - 1
+ *                      bytes, no '/'
+ *
+ * and, with KIPC_A_MBOX_ID only:
+ *
+ *    KIPC_A_ALL_NS: flag, the mailbox may be of any IPC namespace
+ *
+ * and replies with one KIPC_CMD_MBOX_GET message carrying every
+ * KIPC_A_MBOX_* attribute. Errors, each with an extack message:
+ *
+ *    EINVAL: both id and name, or neither; KIPC_A_ALL_NS without the id;
+ *            an empty name, or one with a '/'
+ *    ENOENT: no mailbox of this id or name (in the caller's namespace,
+ *            without KIPC_A_ALL_NS)
+ *    EPERM:  KIPC_A_ALL_NS without CAP_IPC_OWNER in the initial user
+ *            namespace
+ *
+ * A dump (NLM_F_REQUEST | NLM_F_DUMP) sends one such message for every
+ * mailbox of the caller's IPC namespace, or of every namespace with
+ * KIPC_A_ALL_NS, in id order, in as many parts as it takes. It ignores
+ * KIPC_A_MBOX_ID and _NAME (once the policy has checked them). A mailbox
+ * created or destroyed while it runs sets NLM_F_DUMP_INTR on a later
+ * message (NLMSG_DONE if no other): dump again. EPERM, as above, is
+ * checked for each part and ends the dump in NLMSG_DONE.
+ *
+ * KIPC_CMD_STATS_GET
+ * ------------------
+ *
+ * A do without attributes. The reply carries every KIPC_A_STATS_*
+ * attribute: the module's figures, all IPC namespaces together, and its
+ * module parameters as they are now.
  *
  * KIPC_CMD_MONITOR
  * ----------------
  *
- * A do without attributes, no privilege needed: unicast to the sending
- * socket the events of the caller's IPC namespace, with uids and pids in
- * the caller's user and pid namespaces as they were at this request, until
- * the socket is closed. EALREADY if this socket is subscribed already,
- * ENOSPC beyond the max_user_monitors module parameter (per real uid;
- * CAP_SYS_RESOURCE is exempt).
+ * A do without attributes, and without a reply message. Subscribes the
+ * sending socket to the events of the caller's IPC namespace, with uids,
+ * gids and pids (KIPC_A_EVENT_PID too) as the caller's user and pid
+ * namespaces at this request see them, until the socket is closed. No
+ * privilege needed. Errors, each with an extack message:
+ *
+ *    EALREADY: this socket is subscribed already
+ *    ENOSPC:   the user has max_user_monitors (module parameter)
+ *              subscriptions; CAP_SYS_RESOURCE is exempt
+ *
+ * KIPC_CMD_EVENT
+ * --------------
+ *
+ * Never a request. The command of every event message (portid 0, seq 0),
+ * which carries:
+ *
+ *    KIPC_A_EVENT, KIPC_A_EVENT_TIME, KIPC_A_EVENT_PID,
+ *    KIPC_A_EVENT_SUPPRESSED
+ *    KIPC_A_EVENT_LOST: to a subscriber only
+ *    every KIPC_A_MBOX_* attribute, the mailbox as it is when the event is
+ *    sent
+ *    KIPC_A_MSG_SEQ, KIPC_A_MSG_LEN, KIPC_A_MSG_TYPE: for
+ *    KIPC_EVENT_SEND and KIPC_EVENT_RECV only
+ *
+ * Two ways to get them:
+ *
+ *  - join KIPC_GENL_MCGRP_MONITOR (CAP_SYS_ADMIN over the socket's
+ *    network namespace, else EPERM) in the initial network namespace, the
+ *    only one events are multicast in: every IPC namespace's mailboxes,
+ *    with uids, gids and pids as the initial namespaces see them.
+ *    KIPC_A_EVENT_SUPPRESSED is the module's total, as
+ *    KIPC_A_STATS_EVENTS_SUPPRESSED. A full socket loses events and gets
+ *    netlink's ENOBUFS.
+ *
+ *  - KIPC_CMD_MONITOR (above): KIPC_A_EVENT_SUPPRESSED counts the events
+ *    of the namespace dropped since the subscription began,
+ *    KIPC_A_EVENT_LOST those this socket lost, because it was full or the
+ *    event could not be built. No ENOBUFS is set on it.
+ *
+ * Events are built only while someone listens. KIPC_EVENT_FULL, _NOTIFY,
+ * _SEND and _RECV go through a token bucket per acting user (the user of
+ * the handle that acted): event_rate (module parameter) per second, with
+ * a burst of as many; 0 means no limit. An event it drops reaches no
+ * listener and is counted. KIPC_EVENT_CREATE and _DESTROY always go out.
  */
 #define KIPC_GENL_NAME		"kipc"
 #define KIPC_GENL_VERSION	1
 #define KIPC_GENL_MCGRP_MONITOR	"monitor"
 
-enum {
+enum kipc_cmd {
 	KIPC_CMD_UNSPEC,
-	KIPC_CMD_MBOX_GET,	/* do: by KIPC_A_MBOX_ID or _NAME; dump: all */
-	KIPC_CMD_STATS_GET,	/* module-wide figures */
-	KIPC_CMD_EVENT,		/* multicast on "monitor"; unicast to subscribers */
-	KIPC_CMD_MONITOR,	/* do: send this socket the caller's namespace's events */
+	KIPC_CMD_MBOX_GET,	/* do: one mailbox; dump: all */
+	KIPC_CMD_STATS_GET,	/* do: module-wide figures */
+	KIPC_CMD_EVENT,		/* events only, never a request */
+	KIPC_CMD_MONITOR,	/* do: subscribe this socket to events */
 
 	__KIPC_CMD_MAX,
 };
 
 #define KIPC_CMD_MAX (__KIPC_CMD_MAX - 1)
 
+/* KIPC_A_EVENT: what happened. */
 enum kipc_event {
-	KIPC_EVENT_UNSPEC,
-	KIPC_EVENT_CREATE,
-	KIPC_EVENT_DESTROY,
-	KIPC_EVENT_FULL,
-	KIPC_EVENT_NOTIFY,
-	KIPC_EVENT_SEND,
-	KIPC_EVENT_RECV,
+	KIPC_EVENT_UNSPEC,	/* never sent */
+	KIPC_EVENT_CREATE,	/* a mailbox was created */
+	KIPC_EVENT_DESTROY,	/* a mailbox was destroyed */
+	KIPC_EVENT_FULL,	/* a sender found it full: blocked, or EAGAIN */
+	KIPC_EVENT_NOTIFY,	/* a send delivered a notification signal */
+	KIPC_EVENT_SEND,	/* a message was queued */
+	KIPC_EVENT_RECV,	/* a message was received, not peeked */
 };
 
-enum {
+enum kipc_attr {
 	KIPC_A_UNSPEC,
 	KIPC_A_MBOX_ID,			/* u32 */
 	KIPC_A_MBOX_NAME,		/* string */
 	KIPC_A_MBOX_UID,		/* u32 */
 	KIPC_A_MBOX_GID,		/* u32 */
 	KIPC_A_MBOX_MODE,		/* u32 */
-	KIPC_A_MBOX_DEPTH,		/* u32 */
-	KIPC_A_MBOX_BYTES,		/* u64 */
-	KIPC_A_MBOX_CAPACITY,		/* u32 */
+	KIPC_A_MBOX_DEPTH,		/* u32: messages queued */
+	KIPC_A_MBOX_BYTES,		/* u64: payload bytes queued */
+	KIPC_A_MBOX_CAPACITY,		/* u32: messages */
 	KIPC_A_MBOX_CAPACITY_BYTES,	/* u64 */
 	KIPC_A_MBOX_MAX_MSG_SIZE,	/* u32 */
 	KIPC_A_MBOX_HANDLES,		/* u32 */
 	KIPC_A_MBOX_BLOCKED_SENDERS,	/* u32 */
 	KIPC_A_MBOX_BLOCKED_RECEIVERS,	/* u32 */
-	KIPC_A_MBOX_NOTIFY_COUNT,	/* u32 */
+	KIPC_A_MBOX_NOTIFY_COUNT,	/* u32: signal registrations */
 	KIPC_A_MBOX_SENT,		/* u64 */
 	KIPC_A_MBOX_RECEIVED,		/* u64 */
 	KIPC_A_MBOX_DROPPED,		/* u64 */
-	KIPC_A_MBOX_LAST_SENDER_PID,	/* u32 */
-	KIPC_A_MBOX_LAST_RECEIVER_PID,	/* u32 */
+	KIPC_A_MBOX_LAST_SENDER_PID,	/* u32: 0 = none */
+	KIPC_A_MBOX_LAST_RECEIVER_PID,	/* u32: 0 = none */
 	KIPC_A_MBOX_CTIME,		/* u64, ns, CLOCK_REALTIME */
 	KIPC_A_MBOX_FLAGS,		/* u32, KIPC_STAT_* */
-	KIPC_A_PAD,
+	KIPC_A_PAD,			/* alignment of a u64; skip it */
 	KIPC_A_EVENT,			/* u32, enum kipc_event */
 	KIPC_A_EVENT_TIME,		/* u64, ns, CLOCK_MONOTONIC */
-	KIPC_A_EVENT_PID,		/* u32 */
+	KIPC_A_EVENT_PID,		/* u32: who acted (0: not in the pid ns) */
 	KIPC_A_MSG_SEQ,			/* u64 */
-	KIPC_A_MSG_LEN,			/* u32 */
+	KIPC_A_MSG_LEN,			/* u32: bytes (never the bytes) */
 	KIPC_A_MSG_TYPE,		/* u32 */
 	KIPC_A_EVENT_SUPPRESSED,	/* u64: events dropped by the rate limit */
 	KIPC_A_STATS_MAILBOXES,		/* u32 */
@@ -329,11 +421,11 @@ enum {
 	KIPC_A_STATS_EVENT_RATE,	/* u32: the event_rate parameter */
 	KIPC_A_STATS_CHARGED_BYTES,	/* u64: vs max_total_bytes, with headers */
 	KIPC_A_MBOX_NS,			/* u32: the IPC namespace's inode number */
-	KIPC_A_ALL_NS,			/* flag: all namespaces (dump; GET by id) */
+	KIPC_A_ALL_NS,			/* flag: all namespaces (MBOX_GET) */
 	KIPC_A_STATS_MAX_USER_MAILBOXES, /* u32 */
 	KIPC_A_STATS_MAX_USER_BYTES,	/* u64 */
 	KIPC_A_STATS_MAX_NOTIFY,	/* u32: registrations per mailbox */
-	KIPC_A_EVENT_LOST,		/* u64: to a subscriber, events its full socket lost */
+	KIPC_A_EVENT_LOST,		/* u64: events a subscriber's socket lost */
 	KIPC_A_STATS_MONITORS,		/* u32: KIPC_CMD_MONITOR subscriptions now */
 
 	__KIPC_A_MAX,
