@@ -225,6 +225,14 @@ struct kipc_mbox_snap {
 	u32			ns_inum;	/* the IPC namespace's inode */
 };
 
+/* What an op needs of the caller besides an attached, live mailbox. */
+enum kipc_need {
+	KIPC_NEED_NOTHING,
+	KIPC_NEED_READ,		/* the mode's r, or CAP_IPC_OWNER: EACCES */
+	KIPC_NEED_WRITE,	/* the mode's w, or CAP_IPC_OWNER: EACCES */
+	KIPC_NEED_OWNER,	/* its owner, or CAP_IPC_OWNER: EPERM */
+};
+
 /* Module-wide figures (mailbox.c). */
 struct kipc_stats {
 	u32 mailboxes;
@@ -252,15 +260,9 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks);
 void kipc_mbox_snap(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
 		    struct user_namespace *user_ns,
 		    struct pid_namespace *pid_ns);
+void kipc_mbox_snap_uids(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
+			 struct user_namespace *user_ns);
 u32 kipc_mbox_generation(void);
-/* What an op needs of the caller besides an attached, live mailbox. */
-enum kipc_need {
-	KIPC_NEED_NOTHING,
-	KIPC_NEED_READ,		/* the mode's r, or CAP_IPC_OWNER: EACCES */
-	KIPC_NEED_WRITE,	/* the mode's w, or CAP_IPC_OWNER: EACCES */
-	KIPC_NEED_OWNER,	/* its owner, or CAP_IPC_OWNER: EPERM */
-};
-
 struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need);
 bool kipc_mbox_may(struct kipc_mbox *mb, int mask);
 bool kipc_reap_now(void);

@@ -117,7 +117,7 @@ void kipc_kmsg_free(struct kipc_kmsg *msg)
 /*
  * A message of @m's type, priority and bytes from user space, charged to
  * @u, stamped @now, not yet queued; or an ERR_PTR. The caller checked the
- * size against the mailbox.
+ * priority (main.c) and the size against the mailbox (msg.c).
  */
 struct kipc_kmsg *kipc_kmsg_new(struct kipc_user *u, const struct kipc_msg *m,
 				u64 now)
@@ -129,6 +129,8 @@ struct kipc_kmsg *kipc_kmsg_new(struct kipc_user *u, const struct kipc_msg *m,
 	bool split;
 	int ret;
 
+	if (WARN_ON_ONCE(m->priority > KIPC_PRIO_MAX))
+		return ERR_PTR(-EINVAL);
 	ret = kipc_charge(u, m->len);
 	if (ret)
 		return ERR_PTR(ret);

@@ -320,7 +320,6 @@ static bool kipc_mbox_owner(struct kipc_mbox *mb)
 struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
-	bool ok = true;
 
 	if (!mb)
 		return ERR_PTR(-ENOTCONN);
@@ -329,19 +328,15 @@ struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need)
 		return ERR_PTR(-EIDRM);
 	switch (need) {
 	case KIPC_NEED_NOTHING:
-		break;
+		return mb;
 	case KIPC_NEED_READ:
-		ok = kipc_mbox_may(mb, MAY_READ);
-		break;
+		return kipc_mbox_may(mb, MAY_READ) ? mb : ERR_PTR(-EACCES);
 	case KIPC_NEED_WRITE:
-		ok = kipc_mbox_may(mb, MAY_WRITE);
-		break;
+		return kipc_mbox_may(mb, MAY_WRITE) ? mb : ERR_PTR(-EACCES);
 	case KIPC_NEED_OWNER:
-		if (!kipc_mbox_owner(mb))
-			return ERR_PTR(-EPERM);
-		break;
+		return kipc_mbox_owner(mb) ? mb : ERR_PTR(-EPERM);
 	}
-	return ok ? mb : ERR_PTR(-EACCES);
+	return ERR_PTR(-EINVAL);
 }
 
 static int kipc_check_limits(u32 capacity, u64 capacity_bytes,
@@ -824,6 +819,18 @@ u32 kipc_mbox_generation(void)
 }
 
 /*
+ * Translates @snap's uid and gid for @user_ns. They never change once the
+ * mailbox is made, so this needs no lock: a snapshot taken for one user
+ * namespace serves another, with the same counters.
+ */
+void kipc_mbox_snap_uids(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
+			 struct user_namespace *user_ns)
+{
+	snap->stat.uid = from_kuid_munged(user_ns, mb->uid);
+	snap->stat.gid = from_kgid_munged(user_ns, mb->gid);
+}
+
+/*
  * The one snapshot of @mb (struct kipc_mbox_snap): every field it reports,
  * its uids as @user_ns and its pids as @pid_ns see them.
  */
@@ -837,8 +844,7 @@ void kipc_mbox_snap(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
 	snap->ns_inum = mb->ns->ns.inum;
 	st->flags = mb->temp ? KIPC_STAT_TEMP : 0;
 	st->id = mb->id;
-	st->uid = from_kuid_munged(user_ns, mb->uid);
-	st->gid = from_kgid_munged(user_ns, mb->gid);
+	kipc_mbox_snap_uids(mb, snap, user_ns);
 	memcpy(st->name, mb->name, sizeof(st->name));
 	st->ctime_ns = mb->ctime_ns;
 

@@ -220,15 +220,21 @@ static int kipc_check_name(const char *name)
 	return kipc_name_ok(name) ? 0 : -EINVAL;
 }
 
-/* Writes an id back to @uid; probed first, so it cannot fail after acting. */
-static int kipc_put_id(u32 id, void __user *uid)
+/* Writes an id back (CREATE and ATTACH probe with it before they act). */
+static int kipc_put_id(u32 id, void __user *idp)
 {
-	return put_user(id, (u32 __user *)uid) ? -EFAULT : 0;
+	return put_user(id, (u32 __user *)idp) ? -EFAULT : 0;
+}
+
+/* A mode has the rwx bits of owner, group and other, and nothing else. */
+static bool kipc_mode_ok(u32 mode)
+{
+	return mode <= 0777;
 }
 
 static long kipc_ioc_create(struct kipc_handle *h, void __user *argp)
 {
-	void __user *uid = argp + offsetof(struct kipc_create, id);
+	void __user *idp = argp + offsetof(struct kipc_create, id);
 	struct kipc_create kc;
 	int ret;
 
@@ -240,16 +246,17 @@ static long kipc_ioc_create(struct kipc_handle *h, void __user *argp)
 	ret = kipc_check_name(kc.name);
 	if (ret)
 		return ret;
-	if (kc.mode > 0777)
+	if (!kipc_mode_ok(kc.mode))
 		return -EINVAL;
 	/* Fail before acting if the result cannot be reported. */
-	if (kipc_put_id(kc.id, uid))
-		return -EFAULT;
+	ret = kipc_put_id(kc.id, idp);
+	if (ret)
+		return ret;
 	ret = kipc_mbox_create(h, &kc, &kc.id);
 	if (ret)
 		return ret;
 	/* Too late to fail: the mailbox exists and the handle holds it. */
-	return kipc_put_id(kc.id, uid);
+	return kipc_put_id(kc.id, idp);
 }
 
 static int kipc_check_attach(const struct kipc_attach *ka)
@@ -269,7 +276,7 @@ static int kipc_check_attach(const struct kipc_attach *ka)
 
 static long kipc_ioc_attach(struct kipc_handle *h, void __user *argp)
 {
-	void __user *uid = argp + offsetof(struct kipc_attach, id);
+	void __user *idp = argp + offsetof(struct kipc_attach, id);
 	struct kipc_attach ka;
 	int ret;
 
@@ -278,12 +285,13 @@ static long kipc_ioc_attach(struct kipc_handle *h, void __user *argp)
 	ret = kipc_check_attach(&ka);
 	if (ret)
 		return ret;
-	if (kipc_put_id(ka.id, uid))
-		return -EFAULT;
+	ret = kipc_put_id(ka.id, idp);
+	if (ret)
+		return ret;
 	ret = kipc_mbox_attach(h, &ka, &ka.id);
 	if (ret)
 		return ret;
-	return kipc_put_id(ka.id, uid);
+	return kipc_put_id(ka.id, idp);
 }
 
 static long kipc_ioc_stat(struct kipc_handle *h, void __user *argp)
@@ -318,7 +326,7 @@ static int kipc_check_set(const struct kipc_set *ks)
 	    (!(ks->flags & KIPC_SET_CAPACITY_BYTES) && ks->capacity_bytes) ||
 	    (!(ks->flags & KIPC_SET_MAX_MSG_SIZE) && ks->max_msg_size))
 		return -EINVAL;
-	return ks->mode > 0777 ? -EINVAL : 0;
+	return kipc_mode_ok(ks->mode) ? 0 : -EINVAL;
 }
 
 static long kipc_ioc_set(struct kipc_handle *h, void __user *argp)
@@ -379,18 +387,18 @@ static int kipc_restart_timeout(int ret, u64 left, u64 __user *utimeout)
 	return ret;
 }
 
-/*
- * The shape of a message header: zero padding, flags all in @allowed; a
- * send's priority in range, a receive's selection at most one.
- */
-static bool kipc_msg_shape_ok(const struct kipc_msg *m, u32 allowed,
-			      bool send)
+/* A message to send: zero padding, flags in @allowed, a priority in range. */
+static bool kipc_send_shape_ok(const struct kipc_msg *m, u32 allowed)
 {
-	if ((m->flags & ~allowed) || m->__pad)
-		return false;
-	if (send)
-		return m->priority <= KIPC_PRIO_MAX;
-	return (m->flags & KIPC_RECV_SELECT) != KIPC_RECV_SELECT;
+	return !(m->flags & ~allowed) && !m->__pad &&
+	       m->priority <= KIPC_PRIO_MAX;
+}
+
+/* A receive: zero padding, flags in @allowed, at most one selection. */
+static bool kipc_recv_shape_ok(const struct kipc_msg *m, u32 allowed)
+{
+	return !(m->flags & ~allowed) && !m->__pad &&
+	       (m->flags & KIPC_RECV_SELECT) != KIPC_RECV_SELECT;
 }
 
 static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
@@ -402,7 +410,7 @@ static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
-	if (!kipc_msg_shape_ok(&m, KIPC_SEND_FLAGS, true))
+	if (!kipc_send_shape_ok(&m, KIPC_SEND_FLAGS))
 		return -EINVAL;
 	if (put_user(m.seq, &argp->seq))
 		return -EFAULT;
@@ -454,7 +462,7 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 
 	if (copy_from_user(&m, argp, sizeof(m)))
 		return -EFAULT;
-	if (!kipc_msg_shape_ok(&m, KIPC_RECV_FLAGS, false))
+	if (!kipc_recv_shape_ok(&m, KIPC_RECV_FLAGS))
 		return -EINVAL;
 	/* The header goes back after the message is gone: probe first. */
 	if (copy_to_user(argp, &m, sizeof(m)))
@@ -495,8 +503,6 @@ struct kipc_batch {
  */
 static int kipc_batch_fetch(struct kipc_batch *b, bool send)
 {
-	/* A receive's entries may only select and truncate; a send's, nothing. */
-	u32 allowed = send ? 0 : KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT;
 	u32 size = b->v.count * sizeof(*b->ms);
 	unsigned long left;
 	int ret = 0;
@@ -511,8 +517,11 @@ static int kipc_batch_fetch(struct kipc_batch *b, bool send)
 	if (b->n < b->v.count)
 		ret = -EFAULT;
 	for (i = 0; i < b->n; i++) {
+		/* An entry may only select and truncate, and never time out. */
 		if (b->ms[i].timeout_ns ||
-		    !kipc_msg_shape_ok(&b->ms[i], allowed, send)) {
+		    !(send ? kipc_send_shape_ok(&b->ms[i], 0) :
+		      kipc_recv_shape_ok(&b->ms[i], KIPC_RECV_TRUNCATE |
+					 KIPC_RECV_SELECT))) {
 			b->n = i;
 			ret = -EINVAL;
 			break;
@@ -662,7 +671,7 @@ static int __init kipc_init(void)
 		return ret;
 	ret = kipc_netlink_init();
 	if (ret)
-		goto out_kmsg_exit;
+		goto out_mbox_exit;
 	ret = misc_register(&kipc_misc);
 	if (ret)
 		goto out_netlink_exit;
@@ -671,7 +680,7 @@ static int __init kipc_init(void)
 
 out_netlink_exit:
 	kipc_netlink_exit();
-out_kmsg_exit:
+out_mbox_exit:
 	kipc_mbox_exit();
 	kipc_kmsg_exit();
 	return ret;

@@ -135,26 +135,33 @@ static struct kipc_kmsg *kipc_find(struct kipc_mbox *mb, enum kipc_sel sel,
 }
 
 /*
- * The capacity rule, the one place it is written: how large a message @mb
- * has room for while its queue holds @depth messages of @bytes bytes, or
- * -1 for none. An empty mailbox takes any size (max_msg_size is checked
- * apart); one over its capacity (a put-back, a SET) takes not even 0 bytes.
+ * The capacity rule, the one place it is written: whether @mb has room for
+ * one more message while its queue holds @depth messages of @bytes bytes,
+ * and if so, in *@room, how large it may be. An empty mailbox takes any
+ * size (max_msg_size is checked apart); one over its capacity (a
+ * put-back, a SET) takes not even 0 bytes.
  */
-static s64 kipc_room(const struct kipc_mbox *mb, u32 depth, u64 bytes)
+static bool kipc_room(const struct kipc_mbox *mb, u32 depth, u64 bytes,
+		      u64 *room)
 {
 	if (depth >= mb->capacity)
-		return -1;
-	if (!depth)
-		return S64_MAX;
+		return false;
+	if (!depth) {
+		*room = U64_MAX;
+		return true;
+	}
 	if (bytes > mb->capacity_bytes)
-		return -1;
-	return mb->capacity_bytes - bytes;
+		return false;
+	*room = mb->capacity_bytes - bytes;
+	return true;
 }
 
 /* Would a message of @len bytes have to wait? Under mb->lock. */
 bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len)
 {
-	return kipc_room(mb, mb->depth, mb->bytes) < (s64)len;
+	u64 room;
+
+	return !kipc_room(mb, mb->depth, mb->bytes, &room) || room < len;
 }
 
 /* 0: go ahead; 1: must wait; < 0: fail with that error. */
@@ -260,7 +267,7 @@ static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 {
 	struct kipc_index *ix = &mb->swaiters;
 	struct kipc_waiter *w;
-	s64 room;
+	u64 room;
 
 	lockdep_assert_held(&mb->lock);
 
@@ -273,9 +280,8 @@ static void __kipc_wake_senders(struct kipc_mbox *mb, struct kipc_wakeq *wq)
 			continue;
 		}
 		/* The room left once every woken sender has queued. */
-		room = kipc_room(mb, mb->depth + mb->reserved,
-				 mb->bytes + mb->reserved_bytes);
-		if (room < 0)
+		if (!kipc_room(mb, mb->depth + mb->reserved,
+			       mb->bytes + mb->reserved_bytes, &room))
 			break;
 		w = kipc_waiter_of(kipc_ix_best(ix, 0, room));
 		if (!w)
@@ -666,7 +672,7 @@ int kipc_msg_send(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
 #define KIPC_SENDV_CHUNK	(64 << 10)
 
 /* One SENDV call: what is filled, queued, and announced so far. */
-struct kipc_sendv {
+struct kipc_sendv_call {
 	struct kipc_mbox	*mb;
 	struct kipc_user	*user;
 	struct kipc_msg		*ms;
@@ -683,7 +689,7 @@ struct kipc_sendv {
  * Announces what was queued since the last time (kipc_after_send() for
  * each), after the lock is dropped.
  */
-static void kipc_sendv_announce(struct kipc_sendv *sv)
+static void kipc_sendv_announce(struct kipc_sendv_call *sv)
 {
 	kipc_wakeq_run(sv->w.wq);
 	if (sv->done == sv->queued)
@@ -699,7 +705,7 @@ static void kipc_sendv_announce(struct kipc_sendv *sv)
  * messages (at least one), from user space; no lock held. Returns 0, or
  * the error that stopped the chunk before its end.
  */
-static int kipc_sendv_fill(struct kipc_sendv *sv, u64 now)
+static int kipc_sendv_fill(struct kipc_sendv_call *sv, u64 now)
 {
 	struct kipc_kmsg *msg;
 	size_t bytes = 0;
@@ -720,7 +726,7 @@ static int kipc_sendv_fill(struct kipc_sendv *sv, u64 now)
  * Second phase: queues the chunk in order under one hold of the lock, each
  * message waiting for room as a SEND would. What is not queued is freed.
  */
-static int kipc_sendv_queue(struct kipc_sendv *sv)
+static int kipc_sendv_queue(struct kipc_sendv_call *sv)
 {
 	struct kipc_mbox *mb = sv->mb;
 	struct kipc_kmsg *msg, *tmp;
@@ -766,7 +772,7 @@ int kipc_msg_sendv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
-	struct kipc_sendv sv = {
+	struct kipc_sendv_call sv = {
 		.mb = mb, .user = h->user, .ms = ms, .count = count,
 		.chunk = LIST_HEAD_INIT(sv.chunk),
 	};
@@ -872,38 +878,31 @@ int kipc_msg_recv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
 }
 
 /*
- * RECVV (and RECV, a batch of one): receives into @ms[0..@count) in order,
- * each entry with its own type, selection and TRUNCATE flag; only the first
- * may block. The messages are unlinked under one hold of the lock and
- * copied out after. Returns how many were received, or the error that
- * stopped the first (for EMSGSIZE, with @ms[0].msg_len set).
+ * RECVV's first phase, under the lock: unlinks into @got, in order, the
+ * messages @ms[0..@count) select; only the first may wait. Returns the
+ * error that stopped the batch (for EMSGSIZE, with that entry's msg_len
+ * set), or 0.
  */
-int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
-		   u32 count, u32 flags, u64 *timeout_ns)
+static int kipc_recvv_take(struct kipc_mbox *mb, struct kipc_wait *w,
+			   struct kipc_msg *ms, u32 count, u32 flags,
+			   struct list_head *got)
+	__must_hold(&mb->lock)
 {
-	struct kipc_handle *h = file->private_data;
-	struct kipc_wakeq wq = { 0 };
-	struct kipc_kmsg *msg, *tmp;
-	bool was_full;
+	struct kipc_kmsg *msg;
 	struct kipc_msg *m;
-	struct kipc_wait w;
-	LIST_HEAD(got);
-	u32 i, n = 0;
 	int ret = 0;
+	u32 i;
 
-	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
-	spin_lock(&mb->lock);
-	was_full = kipc_mbox_full(mb, 0);
 	for (i = 0; i < count; i++) {
 		m = &ms[i];
 		/* recvmmsg(MSG_WAITFORONE): only the first may block. */
 		if (i)
-			w.nonblock = true;
-		kipc_wait_select(&w, flags | m->flags, m->type);
-		ret = kipc_wait(mb, &w);
+			w->nonblock = true;
+		kipc_wait_select(w, flags | m->flags, m->type);
+		ret = kipc_wait(mb, w);
 		if (ret)
 			break;
-		msg = w.msg;
+		msg = w->msg;
 		m->msg_len = msg->len;
 		if (msg->len > m->len &&
 		    !((flags | m->flags) & KIPC_RECV_TRUNCATE)) {
@@ -912,10 +911,67 @@ int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
 		}
 		m->len = min(m->len, msg->len);
 		kipc_msg_header(m, msg);
-		kipc_dequeue(mb, msg, m->len, &wq);
-		list_add_tail(&msg->node, &got);
+		kipc_dequeue(mb, msg, m->len, w->wq);
+		list_add_tail(&msg->node, got);
 	}
-	kipc_pass_on(mb, &w);
+	kipc_pass_on(mb, w);
+	return ret;
+}
+
+/*
+ * RECVV's second phase, the lock dropped: copies @got out into @ms in
+ * order, and frees what was copied. Should a copy fault, that message and
+ * those after it go back where they were. Returns how many were copied.
+ */
+static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
+			       struct kipc_msg *ms, struct list_head *got)
+{
+	struct kipc_kmsg *msg, *tmp;
+	struct kipc_msg *m;
+	u32 i, n = 0;
+
+	list_for_each_entry_safe(msg, tmp, got, node) {
+		m = &ms[n];
+		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len))
+			break;
+		list_del(&msg->node);
+		trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
+		kipc_nl_msg_event(mb, u, KIPC_EVENT_RECV, m->seq, msg->len,
+				  m->type);
+		kipc_kmsg_free(msg);
+		n++;
+	}
+	i = n;
+	list_for_each_entry_safe(msg, tmp, got, node) {
+		list_del(&msg->node);
+		kipc_putback(mb, msg, ms[i++].len);
+	}
+	return n;
+}
+
+/*
+ * RECVV (and RECV, a batch of one): receives into @ms[0..@count) in order,
+ * each entry with its own type, selection and TRUNCATE flag; only the first
+ * may block. The messages are unlinked under one hold of the lock
+ * (kipc_recvv_take()) and copied out after (kipc_recvv_copy_out()).
+ * Returns how many were received, or the error that stopped the first
+ * (for EMSGSIZE, with @ms[0].msg_len set).
+ */
+int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
+		   u32 count, u32 flags, u64 *timeout_ns)
+{
+	struct kipc_handle *h = file->private_data;
+	struct kipc_wakeq wq = { 0 };
+	struct kipc_wait w;
+	LIST_HEAD(got);
+	bool was_full;
+	int ret;
+	u32 n;
+
+	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
+	spin_lock(&mb->lock);
+	was_full = kipc_mbox_full(mb, 0);
+	ret = kipc_recvv_take(mb, &w, ms, count, flags, &got);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 	if (list_empty(&got))
@@ -925,22 +981,6 @@ int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
 	/* As sockets do: room again for a writer that found none. */
 	if (was_full)
 		kill_fasync(&mb->fasync, SIGIO, POLL_OUT);
-	list_for_each_entry_safe(msg, tmp, &got, node) {
-		m = &ms[n];
-		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len))
-			break;
-		list_del(&msg->node);
-		trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
-		kipc_nl_msg_event(mb, h->user, KIPC_EVENT_RECV, m->seq,
-				  msg->len, m->type);
-		kipc_kmsg_free(msg);
-		n++;
-	}
-	/* A fault: what was not copied goes back, in order. */
-	i = n;
-	list_for_each_entry_safe(msg, tmp, &got, node) {
-		list_del(&msg->node);
-		kipc_putback(mb, msg, ms[i++].len);
-	}
+	n = kipc_recvv_copy_out(mb, h->user, ms, &got);
 	return n ? n : -EFAULT;
 }

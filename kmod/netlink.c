@@ -100,10 +100,14 @@ struct kipc_nl_field {
 	u16	offset;		/* in struct kipc_mbox_snap */
 };
 
-#define KIPC_NL_U32(attr, field)					\
-	{ KIPC_A_MBOX_##attr, sizeof(u32), offsetof(struct kipc_mbox_snap, field) }
-#define KIPC_NL_U64(attr, field)					\
-	{ KIPC_A_MBOX_##attr, sizeof(u64), offsetof(struct kipc_mbox_snap, field) }
+/* A row of @size bytes: the build fails if that is not its field's size. */
+#define KIPC_NL_ROW(attr, size, field)					\
+	{ KIPC_A_MBOX_##attr,						\
+	  (size) + BUILD_BUG_ON_ZERO(sizeof_field(struct kipc_mbox_snap, \
+						  field) != (size)),	\
+	  offsetof(struct kipc_mbox_snap, field) }
+#define KIPC_NL_U32(attr, field)	KIPC_NL_ROW(attr, sizeof(u32), field)
+#define KIPC_NL_U64(attr, field)	KIPC_NL_ROW(attr, sizeof(u64), field)
 
 static const struct kipc_nl_field kipc_nl_mbox_attrs[] = {
 	KIPC_NL_U32(ID, stat.id),
@@ -801,11 +805,17 @@ static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
 		/* Closing: its portid may already be another socket's. */
 		if (sock_flag(sub->sk, SOCK_DEAD))
 			continue;
-		/* Usually they all share their namespaces: one snapshot. */
-		if (sub->user_ns != snap_user_ns || sub->pid_ns != snap_pid_ns) {
+		/*
+		 * Usually they all share one pid namespace: one snapshot, its
+		 * uids translated again for each user namespace.
+		 */
+		if (sub->pid_ns != snap_pid_ns) {
 			kipc_mbox_snap(mb, &snap, sub->user_ns, sub->pid_ns);
-			snap_user_ns = sub->user_ns;
 			snap_pid_ns = sub->pid_ns;
+			snap_user_ns = sub->user_ns;
+		} else if (sub->user_ns != snap_user_ns) {
+			kipc_mbox_snap_uids(mb, &snap, sub->user_ns);
+			snap_user_ns = sub->user_ns;
 		}
 		skb = kipc_nl_ev_msg(ev, &snap,
 				     task_tgid_nr_ns(current, sub->pid_ns),

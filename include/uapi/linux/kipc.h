@@ -189,14 +189,15 @@ struct kipc_notify {
 };
 
 /*
- * Errors. An ioctl fails with the first of these that applies, in order:
+ * Errors. An op on a handle's mailbox fails with the first of these that
+ * applies, in order:
  *
  *  1. Its argument, which needs no mailbox to check: EFAULT if it cannot be
- *     read, or what is written back cannot be written; EINVAL for unknown
- *     flags, nonzero padding, a field its flags do not use, a bad name,
- *     mode, priority, signal number or batch count; ENAMETOOLONG.
- *  2. The handle: ENOTCONN if it is not attached to a mailbox (EISCONN,
- *     for CREATE and ATTACH, if it is).
+ *     read; EINVAL for unknown flags, nonzero padding, a field its flags do
+ *     not use, a bad name, mode, priority, signal number or batch count;
+ *     ENAMETOOLONG; then EFAULT if what is written back cannot be written
+ *     (that is probed before the op acts).
+ *  2. The handle: ENOTCONN if it is not attached to a mailbox.
  *  3. The mailbox: EIDRM if it was destroyed, for every op and every
  *     caller, owner or not.
  *  4. The caller: EACCES if the mailbox's mode does not grant the op (SEND
@@ -204,10 +205,17 @@ struct kipc_notify {
  *     EPERM if DESTROY or SET comes from neither the owner nor a holder of
  *     CAP_IPC_OWNER.
  *  5. The op itself: EINVAL for a size or capacity beyond the limits,
- *     EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EEXIST, ENOENT, EBUSY, ENOSPC,
- *     ENOMEM.
+ *     EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EBUSY, ENOSPC, ENOMEM.
  *
- * A mailbox destroyed while the op waits or works ends it with EIDRM too.
+ * CREATE and ATTACH, which attach a handle, check their argument (1), then
+ * CREATE the limits (EINVAL), the handle (EISCONN), then the name (EEXIST)
+ * and the room (ENOSPC); ATTACH the privilege KIPC_ATTACH_ALL_NS needs
+ * (EPERM), the handle (EISCONN), then the mailbox (ENOENT) and its mode
+ * (EACCES without r or w).
+ *
+ * A sender or receiver blocked when its mailbox is destroyed wakes with
+ * EIDRM. An op that passed step 3 before the destroy may end as if it came
+ * first (a STAT reports the mailbox as it was).
  */
 
 #define KIPC_IOC_MAGIC		0xB8
