@@ -13,7 +13,8 @@
 #   5. scripts/check-contract.sh: docs/contract.md names every module
 #      parameter, ABI name, errno and kipcctl command, and nothing stale;
 #      README's C example builds as README says (after step 3)
-#      (tests/host/contract.bats, run by make check, checks that check).
+#      (tests/host/contract.bats, run by make check, checks that check);
+#   6. scripts/check-fnlen.sh: no function in kmod/ or user/ over 80 lines.
 #
 # Environment: KDIR (kernel build dir, default: that of the guest kernel),
 # KIPC_CACHE (default /var/cache/kipc as root, else $XDG_CACHE_HOME/kipc),
@@ -193,6 +194,11 @@ run_contract() {
 	# which make check runs with the other host-side tests.
 }
 
+run_fnlen() {
+	step "functions over 80 lines"
+	scripts/check-fnlen.sh || fail "functions over 80 lines (split them at their phases)"
+}
+
 run_shellcheck() {
 	if ! command -v shellcheck >/dev/null; then
 		step "shellcheck not installed: skipped"
@@ -215,6 +221,7 @@ run_sparse
 run_user
 run_contract
 run_shellcheck
+run_fnlen
 
 if ((failures)); then
 	echo "lint: $failures check(s) failed" >&2

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "json.h"
 #include "libkipc.h"
 #include "subcommands.h"
@@ -52,20 +53,10 @@ const struct opt create_opts[] = {
 /* A module parameter, or false if it cannot be read. */
 static bool module_param(const char *name, uint64_t *v)
 {
-	char path[128], buf[32];
-	bool ok = false;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		ok = parse_u64(buf, UINT64_MAX, v);
-	}
-	fclose(f);
-	return ok;
+	return !read_num(path, v);
 }
 
 #define GIVEN(cl, row) ((cl)->seen & (1ULL << (row)))

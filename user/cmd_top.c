@@ -20,6 +20,7 @@
 #include <curses.h>
 #include <term.h>
 
+#include "common.h"
 #include "nlclient.h"
 #include "subcommands.h"
 
@@ -44,7 +45,7 @@ struct top {
 	struct rec stats;
 	struct row *rows;
 	size_t nr_rows, rows_cap;
-	struct timespec t_cur, t_prev;
+	uint64_t t_cur, t_prev;		/* now_ns() of the samples */
 	bool have_prev;
 	unsigned int interval_ms;	/* --interval */
 	uint64_t iterations;		/* --iterations; 0: until q */
@@ -68,11 +69,6 @@ static void top_on_signal(int sig)
 {
 	(void)sig;
 	top_stop = 1;
-}
-
-static double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-	return (a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9;
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -121,7 +117,7 @@ static int top_sample(struct top *t)
 	ret = nlc_stats(&t->nl, &t->stats);
 	if (ret)
 		return ret;
-	clock_gettime(CLOCK_MONOTONIC, &t->t_cur);
+	t->t_cur = now_ns();
 	qsort(t->cur.v, t->cur.n, sizeof(*t->cur.v), id_cmp);
 
 	if (t->cur.n > t->rows_cap) {
@@ -132,7 +128,7 @@ static int top_sample(struct top *t)
 		t->rows = rows;
 		t->rows_cap = t->cur.n;
 	}
-	secs = t->have_prev ? ts_diff(&t->t_cur, &t->t_prev) : 0;
+	secs = t->have_prev ? (t->t_cur - t->t_prev) / 1e9 : 0;
 	for (size_t i = 0; i < t->cur.n; i++) {
 		const struct rec *r = &t->cur.v[i], *p = NULL;
 		struct row *row = &t->rows[i];
@@ -221,15 +217,12 @@ static void fmt_line(char *line, size_t len, char cell[NR_C][CELL],
 	}
 }
 
-static void top_draw(const struct top *t)
+/* The two lines of totals and help; the next line's y, or -1 if full. */
+static int top_header(const struct top *t, int nr_lines, int ncols)
 {
-	char cell[NR_C][CELL], line[512];
-	int width[NR_C], rest = 0, y = 0, nr_lines, ncols;
 	const uint64_t *s = t->stats.v;
-	size_t shown;
-
-	getmaxyx(stdscr, nr_lines, ncols);
-	erase();
+	char line[512];
+	int y = 0;
 
 	snprintf(line, sizeof(line),
 		 "kipc: %" PRIu64 " mailboxes, %" PRIu64 " messages (%" PRIu64
@@ -240,15 +233,20 @@ static void top_draw(const struct top *t)
 		 s[KIPC_A_STATS_RECEIVED], s[KIPC_A_STATS_EVENTS_SUPPRESSED]);
 	mvaddnstr(y++, 0, line, ncols);
 	if (y >= nr_lines)
-		goto out;
+		return -1;
 	snprintf(line, sizeof(line),
 		 "every %u ms, busiest first (send+recv rate, then depth); q quits",
 		 t->interval_ms);
 	mvaddnstr(y++, 0, line, ncols);
-	if (y >= nr_lines)
-		goto out;
+	return y >= nr_lines ? -1 : y;
+}
 
-	/* Column widths: the widest cell, the bar gets what is left. */
+/* Column widths: the widest cell, the bar gets what is left. */
+static void top_widths(const struct top *t, int ncols, int width[NR_C])
+{
+	char cell[NR_C][CELL];
+	int rest = 0;
+
 	for (int c = 0; c < NR_C; c++)
 		width[c] = strlen(c_head[c]);
 	for (size_t i = 0; i < t->nr_rows; i++) {
@@ -276,6 +274,12 @@ static void top_draw(const struct top *t)
 		width[C_BAR] = TOP_BAR_WIDTH_MAX;
 	if (width[C_BAR] < TOP_BAR_WIDTH_MIN + 2)
 		width[C_BAR] = 0;	/* no room: no bar */
+}
+
+/* The column headings on line @y, in reverse video across the screen. */
+static void top_headings(int y, int ncols, const int width[NR_C])
+{
+	char cell[NR_C][CELL], line[512];
 
 	for (int c = 0; c < NR_C; c++)
 		snprintf(cell[c], CELL, "%s", c_head[c]);
@@ -285,10 +289,15 @@ static void top_draw(const struct top *t)
 	for (int x = strlen(line); x < ncols; x++)
 		mvaddch(y, x, ' ');
 	attroff(A_REVERSE);
-	y++;
+}
 
-	/* The rows that fit; the last line says how many did not. */
-	shown = 0;
+/* The rows that fit from line @y; the last line says how many did not. */
+static void top_rows(const struct top *t, int y, int nr_lines, int ncols,
+		     const int width[NR_C])
+{
+	char cell[NR_C][CELL], line[512];
+	size_t shown = 0;
+
 	for (size_t i = 0; i < t->nr_rows && y < nr_lines; i++) {
 		if (y == nr_lines - 1 && i + 1 < t->nr_rows) {
 			snprintf(line, sizeof(line), "... %zu more",
@@ -305,7 +314,20 @@ static void top_draw(const struct top *t)
 		mvaddnstr(y++, 0, line, ncols);
 		shown++;
 	}
-out:
+}
+
+static void top_draw(const struct top *t)
+{
+	int width[NR_C], y, nr_lines, ncols;
+
+	getmaxyx(stdscr, nr_lines, ncols);
+	erase();
+	y = top_header(t, nr_lines, ncols);
+	if (y >= 0) {
+		top_widths(t, ncols, width);
+		top_headings(y++, ncols, width);
+		top_rows(t, y, nr_lines, ncols, width);
+	}
 	refresh();
 }
 
@@ -348,10 +370,7 @@ static bool top_terminal_ok(void)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return now_ns() / 1000000;
 }
 
 /*
@@ -392,13 +411,74 @@ static int top_wait(const struct top *t, const sigset_t *waitmask)
 	}
 }
 
+/*
+ * SIGINT, SIGTERM and SIGHUP end the loop cleanly. Blocked but while
+ * waiting (*@waitmask), so none is lost between a check and the wait. Set
+ * before curses starts, which then leaves them to us.
+ */
+static void top_signals(sigset_t *waitmask)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = top_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigdelset(waitmask, sigs[i]);
+}
+
+/* Curses on stdout, keys from stdin without waiting; NULL if it fails. */
+static SCREEN *top_screen(void)
+{
+	SCREEN *screen = newterm(NULL, stdout, stdin);
+
+	if (!screen) {
+		fprintf(stderr, "%s: top: cannot start curses on terminal '%s'\n",
+			prog, getenv("TERM"));
+		return NULL;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	return screen;
+}
+
+/* Draw, wait, sample, until q, a signal or --iterations: 0 or -errno. */
+static int top_loop(struct top *t, const sigset_t *waitmask)
+{
+	uint64_t done = 0;
+	int ret;
+
+	for (;;) {
+		top_draw(t);
+		if (t->iterations && ++done >= t->iterations)
+			return 0;
+		if (top_wait(t, waitmask))
+			return 0;
+		ret = top_sample(t);
+		if (ret)
+			return ret;
+	}
+}
+
 int cmd_top(int argc, char **argv)
 {
 	struct top t = { .interval_ms = TOP_INTERVAL_MS };
-	sigset_t block, waitmask;
-	struct sigaction sa;
+	sigset_t waitmask;
 	struct cmdline cl;
-	uint64_t done = 0;
 	SCREEN *screen;
 	int ret;
 
@@ -419,54 +499,13 @@ int cmd_top(int argc, char **argv)
 		ret = nlc_fail(&t.nl, "top", NULL, ret);
 		goto out_free;
 	}
-
-	/*
-	 * SIGINT, SIGTERM and SIGHUP end the loop cleanly. Blocked but while
-	 * waiting, so none is lost between a check and the wait. Set before
-	 * curses starts, which then leaves them to us.
-	 */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = top_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGHUP);
-
-	screen = newterm(NULL, stdout, stdin);
+	top_signals(&waitmask);
+	screen = top_screen();
 	if (!screen) {
-		fprintf(stderr, "%s: top: cannot start curses on terminal '%s'\n",
-			prog, getenv("TERM"));
 		ret = KIPCCTL_ERROR;
 		goto out_free;
 	}
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-
-	ret = KIPCCTL_OK;
-	for (;;) {
-		top_draw(&t);
-		if (t.iterations && ++done >= t.iterations)
-			break;
-		if (top_wait(&t, &waitmask))
-			break;
-		ret = top_sample(&t);
-		if (ret)
-			break;
-	}
+	ret = top_loop(&t, &waitmask);
 	endwin();
 	delscreen(screen);
 	if (ret)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON writer and UTF-8 checks of json.h. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,18 +9,34 @@
 #include "json.h"
 
 bool json_pretty;
+int json_line_depth = INT_MAX;
 
+static FILE *json_file;	/* NULL: stdout */
 static int depth;
 static bool need_comma;	/* a value precedes at this level */
 static bool after_key;	/* a key was written, its value comes next */
 
+void json_output(FILE *f)
+{
+	json_file = f;
+}
+
+static FILE *out(void)
+{
+	return json_file ? json_file : stdout;
+}
+
+/* Do the values at this depth start lines of their own? */
+static bool json_wraps(void)
+{
+	return json_pretty && depth <= json_line_depth;
+}
+
 static void json_indent(void)
 {
-	if (!json_pretty)
-		return;
-	putchar('\n');
+	putc('\n', out());
 	for (int i = 0; i < depth; i++)
-		fputs("  ", stdout);
+		fputs("  ", out());
 }
 
 static void json_sep(void)
@@ -29,9 +46,11 @@ static void json_sep(void)
 		return;
 	}
 	if (need_comma)
-		putchar(',');
-	if (depth)
+		putc(',', out());
+	if (depth && json_wraps())
 		json_indent();
+	else if (need_comma && json_pretty)
+		putc(' ', out());
 	need_comma = true;
 }
 
@@ -91,7 +110,7 @@ static void json_quote(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run, n;
 
-	putchar('"');
+	putc('"', out());
 	while (i < len) {
 		unsigned char c = p[i];
 
@@ -102,30 +121,30 @@ static void json_quote(const char *s, size_t len)
 				break;
 		}
 		if (run > i) {
-			fwrite(s + i, 1, run - i, stdout);
+			fwrite(s + i, 1, run - i, out());
 			i = run;
 			continue;
 		}
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(out(), "\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", stdout);
+			fputs("\\n", out());
 		else if (c == '\t')
-			fputs("\\t", stdout);
+			fputs("\\t", out());
 		else if (c < 0x80)
-			printf("\\u%04x", c);
+			fprintf(out(), "\\u%04x", c);
 		else
-			fputs("\\ufffd", stdout);
+			fputs("\\ufffd", out());
 		i++;
 	}
-	putchar('"');
+	putc('"', out());
 }
 
 void json_key(const char *key)
 {
 	json_sep();
 	json_quote(key, strlen(key));
-	fputs(json_pretty ? ": " : ":", stdout);
+	fputs(json_pretty ? ": " : ":", out());
 	after_key = true;
 }
 
@@ -140,17 +159,19 @@ static void json_member(const char *key)
 void json_open(char c)
 {
 	json_sep();
-	putchar(c);
+	putc(c, out());
 	depth++;
 	need_comma = false;
 }
 
 void json_close(char c)
 {
+	bool wrapped = need_comma && json_wraps();
+
 	depth--;
-	if (need_comma)
+	if (wrapped)
 		json_indent();
-	putchar(c);
+	putc(c, out());
 	need_comma = true;
 }
 
@@ -171,7 +192,7 @@ void json_base64(const char *key, const unsigned char *val, size_t len)
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	json_member(key);
-	putchar('"');
+	putc('"', out());
 	for (size_t i = 0; i < len; i += 3) {
 		uint32_t v = val[i] << 16;
 
@@ -179,21 +200,21 @@ void json_base64(const char *key, const unsigned char *val, size_t len)
 			v |= val[i + 1] << 8;
 		if (i + 2 < len)
 			v |= val[i + 2];
-		putchar(digits[v >> 18 & 63]);
-		putchar(digits[v >> 12 & 63]);
-		putchar(i + 1 < len ? digits[v >> 6 & 63] : '=');
-		putchar(i + 2 < len ? digits[v & 63] : '=');
+		putc(digits[v >> 18 & 63], out());
+		putc(digits[v >> 12 & 63], out());
+		putc(i + 1 < len ? digits[v >> 6 & 63] : '=', out());
+		putc(i + 2 < len ? digits[v & 63] : '=', out());
 	}
-	putchar('"');
+	putc('"', out());
 }
 
 void json_hex(const char *key, const unsigned char *val, size_t len)
 {
 	json_member(key);
-	putchar('"');
+	putc('"', out());
 	for (size_t i = 0; i < len; i++)
-		printf("%02x", val[i]);
-	putchar('"');
+		fprintf(out(), "%02x", val[i]);
+	putc('"', out());
 }
 
 void json_u64(const char *key, uint64_t val)
@@ -205,24 +226,36 @@ void json_u64(const char *key, uint64_t val)
 		*--p = '0' + val % 10;
 		val /= 10;
 	} while (val);
-	fwrite(p, 1, buf + sizeof(buf) - p, stdout);
+	fwrite(p, 1, buf + sizeof(buf) - p, out());
 }
 
 void json_i64(const char *key, int64_t val)
 {
 	json_member(key);
-	printf("%" PRId64, val);
+	fprintf(out(), "%" PRId64, val);
 }
 
 void json_bool(const char *key, bool val)
 {
 	json_member(key);
-	fputs(val ? "true" : "false", stdout);
+	fputs(val ? "true" : "false", out());
+}
+
+void json_double(const char *key, const char *fmt, double val)
+{
+	json_member(key);
+	fprintf(out(), fmt, val);
+}
+
+void json_null(const char *key)
+{
+	json_member(key);
+	fputs("null", out());
 }
 
 void json_end(void)
 {
-	putchar('\n');
+	putc('\n', out());
 	need_comma = false;
-	fflush(stdout);
+	fflush(out());
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small JSON writer on stdout: objects, arrays, members; and the UTF-8
- * checks that decide what a string may hold.
+ * A small JSON writer: objects, arrays, members; and the UTF-8 checks that
+ * decide what a string may hold. kipcctl -j and -p write with it, and
+ * kipc-bench its results.json.
  */
 #ifndef KIPCCTL_JSON_H
 #define KIPCCTL_JSON_H
@@ -9,8 +10,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-extern bool json_pretty;		/* indent (kipcctl -p) */
+/*
+ * The layout. Compact (the default): no blank anywhere. Pretty: ": " after
+ * a key, and each member or element of a value nested at most
+ * @json_line_depth deep on a line of its own, indented two spaces a level;
+ * deeper ones follow each other on their parent's line after ", ". The
+ * default depth has no limit (kipcctl -p); kipc-bench's 2 puts each result
+ * on one line.
+ */
+extern bool json_pretty;		/* kipcctl -p */
+extern int json_line_depth;
+/* Where the output goes: @f, or stdout if NULL (the default). */
+void json_output(FILE *f);
 
 void json_open(char c);			/* '{' or '[' */
 void json_close(char c);		/* '}' or ']' */
@@ -24,6 +37,9 @@ void json_hex(const char *key, const unsigned char *val, size_t len);
 void json_u64(const char *key, uint64_t val);
 void json_i64(const char *key, int64_t val);
 void json_bool(const char *key, bool val);
+/* @val as printf(@fmt) writes it (e.g. "%.6g": not NaN or infinity). */
+void json_double(const char *key, const char *fmt, double val);
+void json_null(const char *key);
 void json_end(void);			/* newline after a top-level value */
 
 /* The length of the UTF-8 sequence at @s (of @len bytes), 0 if invalid. */

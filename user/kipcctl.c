@@ -19,12 +19,11 @@
 
 #include <linux/kipc.h>
 
+#include "common.h"
 #include "json.h"
 #include "kipcctl.h"
 #include "libkipc.h"
 #include "subcommands.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 bool opt_json;
 bool opt_all_ns;

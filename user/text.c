@@ -8,6 +8,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "common.h"
 #include "json.h"
 #include "kipcctl.h"
 
@@ -101,11 +102,6 @@ void print_time(uint64_t ns)
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	printf("%s.%09" PRIu64 "Z", buf, ns % 1000000000);
-}
-
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
 /*

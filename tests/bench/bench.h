@@ -3,7 +3,7 @@
  * kipc-bench's pieces (main.c says what it measures):
  *
  *   main.c      settings, the plan (run_all), --profile, main()
- *   util.c      clock, messages, files, children
+ *   util.c      messages, memory, children
  *   series.c    results: one series of samples per mechanism and figure
  *   chan.c      a channel of any mechanism, through its struct mech_ops
  *   mech_*.c    the mechanisms: kipc (and batched), pipe and socketpair,
@@ -27,9 +27,9 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "common.h"	/* ARRAY_SIZE, now_ns(), the files */
 #include "libkipc.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_MSG		4096
 #define DEPTH		64	/* queue depth given to every mechanism */
 #define BATCH		32	/* kipc batched: messages per ioctl */
@@ -59,15 +59,10 @@ extern struct config cfg;
 
 extern int failures;
 
-uint64_t now_ns(void);
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xcalloc(size_t n, size_t size);
 void watchdog(unsigned seconds);
-int read_file_str(const char *path, char *buf, size_t size);
-int write_file_str(const char *path, const char *s);
-long read_param(const char *path);
-void write_param(const char *path, long v);
 void *shared_map(size_t size);
 int reap(pid_t pid, bool kill_it);
 pid_t fork_child(void);

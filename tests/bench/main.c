@@ -231,8 +231,9 @@ int main(int argc, char **argv)
 
 	uname(&u);
 	snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.machine);
-	read_file_str("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-		      clocksource, sizeof(clocksource));
+	read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  clocksource, sizeof(clocksource));
+	clocksource[strcspn(clocksource, "\n")] = '\0';
 	snprintf(env, sizeof(env), "Kernel %s, %ld CPUs, clocksource %s, pid %d.",
 		 kernel, sysconf(_SC_NPROCESSORS_ONLN), clocksource, getpid());
 

@@ -24,7 +24,7 @@ static void slab_shrink(void)
 	while ((d = readdir(dir)))
 		if (!strncmp(d->d_name, "kmalloc-", 8)) {
 			snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", d->d_name);
-			write_file_str(path, "1");
+			write_file(path, "1");
 		}
 	closedir(dir);
 }

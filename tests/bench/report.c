@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipc-bench's output: the Markdown table (stdout and results.md), the same
- * as JSON (results.json) and the round-trip medians (latency.dat).
- *
- * The JSON is written here, not with kipcctl's writer (user/json.c): that
- * one writes to stdout only, has no floating-point number and no null, and
- * indents every member on a line of its own where results.json has one
- * line per result.
+ * as JSON (results.json, with kipcctl's writer, user/json.c) and the
+ * round-trip medians (latency.dat).
  */
 
 #include <errno.h>
@@ -17,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "bench.h"
+#include "json.h"
 
 static void fmt_num(char *buf, size_t size, double v, const char *unit)
 {
@@ -170,87 +167,81 @@ void write_md(FILE *f, const char *env)
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* `, "KEY": "VALUE"` (no comma before the first member, @first). */
-static void json_member(FILE *f, bool first, const char *key, const char *val)
-{
-	fprintf(f, "%s\"%s\": ", first ? "" : ", ", key);
-	json_str(f, val);
-}
-
-static const char *json_bool(bool v)
-{
-	return v ? "true" : "false";
-}
-
-static void json_result(FILE *f, const struct series *s)
+/* One line of results.json: a series. */
+static void json_result(const struct series *s)
 {
 	const struct series *kp = kipc_of(s);
 
-	fprintf(f, "    {");
-	json_member(f, true, "measurement", s->group);
-	json_member(f, false, "mechanism", s->mech);
-	json_member(f, false, "unit", s->unit);
-	fprintf(f, ", \"samples\": %zu, \"messages\": %" PRIu64 ", \"ran\": %s, \"failed\": %s",
-		s->n, s->moved, json_bool(s->ran), json_bool(s->failed));
+	json_open('{');
+	json_str("measurement", s->group);
+	json_str("mechanism", s->mech);
+	json_str("unit", s->unit);
+	json_u64("samples", s->n);
+	json_u64("messages", s->moved);
+	json_bool("ran", s->ran);
+	json_bool("failed", s->failed);
 	if (s->n) {
-		fprintf(f, ", \"median\": %.6g, \"p99\": %.6g, \"min\": %.6g, \"max\": %.6g",
-			s->med, s->p99, s->min, s->max);
+		json_double("median", "%.6g", s->med);
+		json_double("p99", "%.6g", s->p99);
+		json_double("min", "%.6g", s->min);
+		json_double("max", "%.6g", s->max);
 		if (s->msg_size)
-			fprintf(f, ", \"mb_per_s\": %.6g", s->med * s->msg_size / 1e6);
+			json_double("mb_per_s", "%.6g", s->med * s->msg_size / 1e6);
 		if (kp && kp->med != 0)
-			fprintf(f, ", \"ratio_to_kipc\": %.4f", s->med / kp->med);
+			json_double("ratio_to_kipc", "%.4f", s->med / kp->med);
 	}
-	json_member(f, false, "note", s->note);
-	fprintf(f, "}");
+	json_str("note", s->note);
+	json_close('}');
 }
 
-static void json_target(FILE *f, const struct target *t)
+static void json_target(const struct target *t)
 {
-	fprintf(f, "    {");
-	json_member(f, true, "target", t->what);
-	if (t->known)
-		fprintf(f, ", \"value\": %.4f, \"limit\": %.4f, \"holds\": %s}",
-			t->value, t->limit, json_bool(t->value <= t->limit));
-	else
-		fprintf(f, ", \"value\": null, \"holds\": null}");
+	json_open('{');
+	json_str("target", t->what);
+	if (t->known) {
+		json_double("value", "%.4f", t->value);
+		json_double("limit", "%.4f", t->limit);
+		json_bool("holds", t->value <= t->limit);
+	} else {
+		json_null("value");
+		json_null("holds");
+	}
+	json_close('}');
 }
 
+/*
+ * With user/json.c, pretty down to the results and targets, each of which
+ * is one line.
+ */
 void write_json(FILE *f, const char *kernel, const char *clocksource)
 {
 	struct target tg[NR_TARGETS];
 	int nt = targets(tg), i;
 
-	fprintf(f, "{\n  \"tool\": \"kipc-bench\",\n  \"quick\": %s,\n  \"trials\": %d,\n",
-		json_bool(cfg.quick), cfg.trials);
-	fprintf(f, "  \"kernel\": ");
-	json_str(f, kernel);
-	fprintf(f, ",\n  \"cpus\": %ld,\n  \"clocksource\": ", sysconf(_SC_NPROCESSORS_ONLN));
-	json_str(f, clocksource);
-	fprintf(f, ",\n  \"failures\": %d,\n  \"results\": [\n", failures);
-	for (size_t k = 0; k < nseries; k++) {
-		json_result(f, &series[k]);
-		fprintf(f, "%s\n", k + 1 < nseries ? "," : "");
-	}
-	fprintf(f, "  ],\n  \"targets\": [\n");
-	for (i = 0; i < nt; i++) {
-		json_target(f, &tg[i]);
-		fprintf(f, "%s\n", i + 1 < nt ? "," : "");
-	}
-	fprintf(f, "  ]\n}\n");
+	json_output(f);
+	json_pretty = true;
+	json_line_depth = 2;
+	json_open('{');
+	json_str("tool", "kipc-bench");
+	json_bool("quick", cfg.quick);
+	json_i64("trials", cfg.trials);
+	json_str("kernel", kernel);
+	json_i64("cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	json_str("clocksource", clocksource);
+	json_i64("failures", failures);
+	json_key("results");
+	json_open('[');
+	for (size_t k = 0; k < nseries; k++)
+		json_result(&series[k]);
+	json_close(']');
+	json_key("targets");
+	json_open('[');
+	for (i = 0; i < nt; i++)
+		json_target(&tg[i]);
+	json_close(']');
+	json_close('}');
+	json_end();
+	json_output(NULL);
 }
 
 /* ------------------------------------------------------------ files */

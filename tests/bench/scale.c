@@ -25,10 +25,20 @@ extern char **environ;
 struct scale {
 	unsigned n, made, qmade;	/* asked for, mailboxes, queues */
 	int *fds, *ids;
-	long old_max, old_mni;
+	uint64_t old_max, old_mni;	/* the limits before, where they are */
+	bool have_max, have_mni;
 	struct rlimit old_rl;
 	struct nl nl;
 };
+
+/* Sets a limit if it can, says so if not: the run goes on regardless. */
+static void set_limit(const char *path, uint64_t v)
+{
+	int ret = write_num(path, v);
+
+	if (ret)
+		note("cannot set %s to %" PRIu64 ": %s", path, v, strerror(-ret));
+}
 
 /* Room for @x->n more descriptors, mailboxes and queues. */
 static void limits_raise(struct scale *x)
@@ -36,8 +46,8 @@ static void limits_raise(struct scale *x)
 	unsigned n = x->n;
 	struct rlimit rl;
 
-	x->old_max = read_param(P_MAX_MAILBOXES);
-	x->old_mni = read_param(P_MSGMNI);
+	x->have_max = !read_num(P_MAX_MAILBOXES, &x->old_max);
+	x->have_mni = !read_num(P_MSGMNI, &x->old_mni);
 	getrlimit(RLIMIT_NOFILE, &x->old_rl);
 	rl = x->old_rl;
 	if (rl.rlim_cur < n + 256) {
@@ -46,18 +56,18 @@ static void limits_raise(struct scale *x)
 		if (setrlimit(RLIMIT_NOFILE, &rl))
 			note("cannot raise RLIMIT_NOFILE: %s", strerror(errno));
 	}
-	if (x->old_max >= 0 && x->old_max < (long)n + 1024)
-		write_param(P_MAX_MAILBOXES, n + 1024);
-	if (x->old_mni >= 0 && x->old_mni < (long)n + 1024)
-		write_param(P_MSGMNI, n + 1024);
+	if (x->have_max && x->old_max < n + 1024)
+		set_limit(P_MAX_MAILBOXES, n + 1024);
+	if (x->have_mni && x->old_mni < n + 1024)
+		set_limit(P_MSGMNI, n + 1024);
 }
 
 static void limits_restore(struct scale *x)
 {
-	if (x->old_max >= 0)
-		write_param(P_MAX_MAILBOXES, x->old_max);
-	if (x->old_mni >= 0)
-		write_param(P_MSGMNI, x->old_mni);
+	if (x->have_max)
+		set_limit(P_MAX_MAILBOXES, x->old_max);
+	if (x->have_mni)
+		set_limit(P_MSGMNI, x->old_mni);
 	setrlimit(RLIMIT_NOFILE, &x->old_rl);
 }
 

@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc-bench's helpers: the clock, its messages, files, children. now_ns(),
- * read_param() and write_param() have namesakes in tests/c/util.h, which
- * the bench cannot include: util.h pulls in harness.h, which defines main()
- * and the test registry, and its param helpers exit on an error, take a
- * module parameter's name (the bench also sets /proc/sys/kernel/msgmni) and
- * are unsigned (the bench's -1 means "not there, leave it").
+ * kipc-bench's helpers: its messages, memory, children. The clock and the
+ * sysfs and procfs files are user/common.h's.
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -22,14 +16,6 @@
 #include "bench.h"
 
 int failures;
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void vsay(const char *what, const char *fmt, va_list ap)
 {
@@ -75,53 +61,6 @@ void *xcalloc(size_t n, size_t size)
 void watchdog(unsigned seconds)
 {
 	alarm(seconds);
-}
-
-int read_file_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-int write_file_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/* A number in a sysfs or procfs file, or -1. */
-long read_param(const char *path)
-{
-	char buf[64];
-
-	if (read_file_str(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-void write_param(const char *path, long v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld", v);
-	if (write_file_str(path, buf))
-		note("cannot set %s to %ld: %s", path, v, strerror(errno));
 }
 
 void *shared_map(size_t size)

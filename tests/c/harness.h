@@ -19,10 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define HARNESS_MAX_TESTS	256
 #define HARNESS_TIMEOUT		60	/* seconds a test may take */
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * A test, or (with @vfn) a test run once per variant: the entries that

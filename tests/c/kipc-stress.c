@@ -113,14 +113,6 @@ static void violation(atomic_uint_fast64_t *ctr, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Message @c of sender @s into @buf; returns its length. Deterministic. */
 static uint32_t make_msg(const struct sender *s, uint32_t c, unsigned char *buf,
 			 uint32_t *prio, uint32_t *type)
@@ -536,7 +528,7 @@ int main(int argc, char **argv)
 	if (opt_netlink)
 		netlink_start();
 
-	t0 = mono_ns();
+	t0 = now_ns();
 	for (int gi = 0; gi < ngroups; gi++) {
 		struct group *g = &groups[gi];
 
@@ -556,7 +548,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Watch: finish groups (destroy wakes their blocked receivers), detect stalls. */
-	last_progress = mono_ns();
+	last_progress = now_ns();
 	for (;;) {
 		bool all = true;
 		uint64_t moved = atomic_load(&st_sent) + atomic_load(&st_received);
@@ -588,8 +580,8 @@ int main(int argc, char **argv)
 			break;
 		if (moved != last_moved) {
 			last_moved = moved;
-			last_progress = mono_ns();
-		} else if (mono_ns() - last_progress > (uint64_t)opt_stall * 1000000000ull) {
+			last_progress = now_ns();
+		} else if (now_ns() - last_progress > (uint64_t)opt_stall * 1000000000ull) {
 			fprintf(stderr, "kipc-stress: STALL: nothing moved for %d s\n",
 				opt_stall);
 			for (int gi = 0; gi < ngroups; gi++) {
@@ -659,7 +651,7 @@ int main(int argc, char **argv)
 	       (uint64_t)st_errors, (uint64_t)st_peek, (uint64_t)st_typed,
 	       (uint64_t)st_sendv, (uint64_t)st_recvv, (uint64_t)st_eagain,
 	       (uint64_t)st_timedout, (uint64_t)st_emsgsize, (uint64_t)st_eidrm,
-	       opt_netlink, (mono_ns() - t0) / 1e9);
+	       opt_netlink, (now_ns() - t0) / 1e9);
 	if (lost || badseq || st_dup || st_corrupt || st_order || st_errors ||
 	    st_sent != opt_total || st_received != opt_total) {
 		printf("kipc-stress: FAIL (reproduce with -n %" PRIu64 " -s %" PRIu64 ")\n",

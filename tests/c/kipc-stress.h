@@ -1,23 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the helper programs (kipc-stress, kipc-fuzz, kipc-locklat,
- * kipc-notify-probe) and the C tests: a seeded PRNG, CRC-32, a clock.
+ * kipc-notify-probe) and the C tests: a seeded PRNG, CRC-32; and, from
+ * user/common.h, the clock.
  */
 #ifndef KIPC_STRESS_H
 #define KIPC_STRESS_H
 
 #include <stdint.h>
 #include <stddef.h>
-#include <time.h>
 
-/* CLOCK_MONOTONIC in nanoseconds. */
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
+#include "common.h"	/* now_ns() */
 
 /* splitmix64: tiny, seedable, good enough for test input. */
 struct rng {

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers shared by the C tests. */
+/*
+ * Helpers shared by the C tests; those that fail the test on an error. The
+ * files, the clock and ARRAY_SIZE are user/common.h's.
+ */
 #ifndef KIPC_TEST_UTIL_H
 #define KIPC_TEST_UTIL_H
 
@@ -10,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "common.h"
 #include "harness.h"
 #include "kipc-stress.h"
 #include "libkipc.h"
@@ -161,35 +165,6 @@ static inline int ioc(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
 }
 
-/* Up to @len - 1 bytes of @path, NUL-terminated: their number, or -errno. */
-static inline int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY), n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = 0;
-	close(fd);
-	return n;
-}
-
-/* @val into @path with one write(2) (as sysfs and procfs want): 0 or -errno. */
-static inline int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = errno ? -errno : -EIO;
-	close(fd);
-	return ret;
-}
-
 /* Module parameters, /sys/module/kipc/parameters/NAME. */
 #define PARAM(p) "/sys/module/kipc/parameters/" p
 
@@ -202,25 +177,28 @@ static inline int set_param(const char *name, const char *val)
 	return write_file(path, val);
 }
 
+/* Parameter @name's value; the test fails if it cannot be read. */
 static inline unsigned long read_param(const char *name)
 {
-	char path[128], buf[32];
+	char path[128];
+	uint64_t val;
 	int ret;
 
 	snprintf(path, sizeof(path), PARAM("%s"), name);
-	ret = read_file(path, buf, sizeof(buf));
-	if (ret < 1)
+	ret = read_num(path, &val);
+	if (ret)
 		FAIL("cannot read %s: %s", path, strerror(-ret));
-	return strtoul(buf, NULL, 10);
+	return val;
 }
 
+/* Sets parameter @name to @val; the test fails if it cannot. */
 static inline void write_param(const char *name, unsigned long val)
 {
-	char buf[32];
+	char path[128];
 	int ret;
 
-	snprintf(buf, sizeof(buf), "%lu\n", val);
-	ret = set_param(name, buf);
+	snprintf(path, sizeof(path), PARAM("%s"), name);
+	ret = write_num(path, val);
 	if (ret)
 		FAIL("cannot set %s to %lu: %s", name, val, strerror(-ret));
 }
