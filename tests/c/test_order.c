@@ -90,6 +90,20 @@ static int op_notify(int fd, uint32_t signo)
 	return ioctl(fd, KIPC_IOC_NOTIFY, &kn);
 }
 
+/* Every op of @fd, well formed, fails with @err. */
+static void every_op_fails(int fd, int err)
+{
+	ASSERT_SYSERR(op_send(fd), err);
+	ASSERT_SYSERR(op_recv(fd), err);
+	ASSERT_SYSERR(op_batch(fd, KIPC_IOC_SENDV), err);
+	ASSERT_SYSERR(op_batch(fd, KIPC_IOC_RECVV), err);
+	ASSERT_SYSERR(op_stat(fd), err);
+	ASSERT_SYSERR(op_set_mode(fd, KIPC_SET_MODE), err);
+	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_DESTROY), err);
+	ASSERT_SYSERR(op_notify(fd, SIGUSR1), err);
+	ASSERT_SYSERR(op_notify(fd, 0), err);
+}
+
 TEST(a_malformed_argument_is_einval_even_on_a_handle_not_attached)
 {
 	struct kipc_msg m = { .priority = KIPC_PRIO_MAX + 1 };
@@ -111,14 +125,7 @@ TEST(a_malformed_argument_is_einval_even_on_a_handle_not_attached)
 	ASSERT_SYSERR(op_set_mode(fd, 1U << 31), EINVAL);
 
 	/* Well formed: now the handle is what is wrong. */
-	ASSERT_SYSERR(op_send(fd), ENOTCONN);
-	ASSERT_SYSERR(op_recv(fd), ENOTCONN);
-	ASSERT_SYSERR(op_batch(fd, KIPC_IOC_SENDV), ENOTCONN);
-	ASSERT_SYSERR(op_batch(fd, KIPC_IOC_RECVV), ENOTCONN);
-	ASSERT_SYSERR(op_stat(fd), ENOTCONN);
-	ASSERT_SYSERR(op_set_mode(fd, KIPC_SET_MODE), ENOTCONN);
-	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_DESTROY), ENOTCONN);
-	ASSERT_SYSERR(op_notify(fd, SIGUSR1), ENOTCONN);
+	every_op_fails(fd, ENOTCONN);
 }
 
 TEST(another_user_is_refused_by_mode_and_ownership_while_the_mailbox_lives)
@@ -148,32 +155,26 @@ TEST(a_reader_without_w_cannot_send_while_the_mailbox_lives)
 	ASSERT_SYSERR(op_recv(fd), EAGAIN);
 }
 
-/* Every op of a handle of OTHER's on a destroyed mailbox of mode @mode. */
-static void every_op_is_eidrm(uint32_t mode)
+/* A non-owner whom the mode denies one of r and w. */
+VARIANT(a_non_owner_s_every_op_on_a_destroyed_mailbox_is_eidrm) {
+	uint32_t mode;
+};
+
+VARIANT_ADD(a_non_owner_s_every_op_on_a_destroyed_mailbox_is_eidrm, no_r) {
+	.mode = 0622,
+};
+
+VARIANT_ADD(a_non_owner_s_every_op_on_a_destroyed_mailbox_is_eidrm, no_w) {
+	.mode = 0644,
+};
+
+TEST_V(a_non_owner_s_every_op_on_a_destroyed_mailbox_is_eidrm)
 {
 	int owners, fd;
 
-	fd = others_handle(uniq("gone"), mode, &owners);
+	fd = others_handle(uniq("gone"), variant->mode, &owners);
 	destroy_as_owner(owners);
-	ASSERT_SYSERR(op_send(fd), EIDRM);
-	ASSERT_SYSERR(op_recv(fd), EIDRM);
-	ASSERT_SYSERR(op_batch(fd, KIPC_IOC_SENDV), EIDRM);
-	ASSERT_SYSERR(op_batch(fd, KIPC_IOC_RECVV), EIDRM);
-	ASSERT_SYSERR(op_stat(fd), EIDRM);
-	ASSERT_SYSERR(op_set_mode(fd, KIPC_SET_MODE), EIDRM);
-	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_DESTROY), EIDRM);
-	ASSERT_SYSERR(op_notify(fd, SIGUSR1), EIDRM);
-	ASSERT_SYSERR(op_notify(fd, 0), EIDRM);
-}
-
-TEST(every_op_of_a_non_owner_without_r_on_a_destroyed_mailbox_is_eidrm)
-{
-	every_op_is_eidrm(0622);
-}
-
-TEST(every_op_of_a_non_owner_without_w_on_a_destroyed_mailbox_is_eidrm)
-{
-	every_op_is_eidrm(0644);
+	every_op_fails(fd, EIDRM);
 }
 
 TEST(every_op_of_the_owner_on_a_destroyed_mailbox_is_eidrm)
@@ -182,12 +183,7 @@ TEST(every_op_of_the_owner_on_a_destroyed_mailbox_is_eidrm)
 
 	fd = new_mbox(uniq("own"), NULL);
 	ASSERT_OK(kipc_destroy(fd));
-	ASSERT_SYSERR(op_send(fd), EIDRM);
-	ASSERT_SYSERR(op_recv(fd), EIDRM);
-	ASSERT_SYSERR(op_stat(fd), EIDRM);
-	ASSERT_SYSERR(op_set_mode(fd, KIPC_SET_MODE), EIDRM);
-	ASSERT_SYSERR(ioctl(fd, KIPC_IOC_DESTROY), EIDRM);
-	ASSERT_SYSERR(op_notify(fd, SIGUSR1), EIDRM);
+	every_op_fails(fd, EIDRM);
 }
 
 TEST(a_malformed_argument_is_einval_before_eidrm)
