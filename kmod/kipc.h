@@ -304,6 +304,7 @@ bool kipc_user_limited(void);
 bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len);
 void kipc_wake_senders(struct kipc_mbox *mb);
 void kipc_wake_all(struct kipc_mbox *mb);
+void kipc_wake_to_recheck(struct kipc_mbox *mb);
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
 void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs);
 /*

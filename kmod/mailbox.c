@@ -795,6 +795,9 @@ int kipc_mbox_set(struct kipc_mbox *mb, const struct kipc_set *ks)
 		 * signalling (with the sender's pid) whom it now excludes.
 		 */
 		revoke = mb->mode & 0444 & ~ks->mode;
+		/* And blocked senders and receivers ask again. */
+		if (mb->mode & ~ks->mode)
+			kipc_wake_to_recheck(mb);
 		WRITE_ONCE(mb->mode, ks->mode);
 	}
 	mb->capacity = capacity;

@@ -77,6 +77,9 @@ struct kipc_wakeq {
 	struct task_struct	*task[KIPC_WAKE_MAX];
 };
 
+/* No mode is this: permission not yet asked under the lock. */
+#define KIPC_MODE_UNSEEN	U32_MAX
+
 struct kipc_wait {
 	enum kipc_dir	dir;
 	enum kipc_sel	sel;		/* recv */
@@ -86,6 +89,7 @@ struct kipc_wait {
 	u32		for_type;	/* recv: of this type */
 	u32		len;		/* send: the message's length */
 	u32		type;		/* recv: the type in the selection */
+	u32		mode;		/* the mailbox's when last allowed */
 	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
 	u64		*timeout_ns;	/* what is left, on -ERESTARTNOHAND */
 	u64		ticket;		/* place in line, kept across sleeps */
@@ -169,6 +173,18 @@ static int kipc_ready(struct kipc_mbox *mb, struct kipc_wait *w)
 {
 	if (mb->dead)
 		return -EIDRM;
+	/*
+	 * Permission, under the lock, once and again whenever a SET changed
+	 * the mode (as msgrcv() asks on each pass), so that a call begun
+	 * before the owner took the permission away does not end with a
+	 * message after. The gate asked first, for the order of errors.
+	 */
+	if (unlikely(mb->mode != w->mode)) {
+		w->mode = mb->mode;
+		if (!kipc_mbox_may(mb, w->dir == KIPC_DIR_SEND ? MAY_WRITE :
+				   MAY_READ))
+			return -EACCES;
+	}
 	if (w->dir == KIPC_DIR_SEND) {
 		if (w->len > mb->max_msg_size)
 			return -EMSGSIZE;
@@ -310,13 +326,18 @@ void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask)
 		wake_up_interruptible_poll(&mb->pollq, mask);
 }
 
-static void kipc_wake_index(struct kipc_index *ix)
+/*
+ * Wakes every waiter of @ix to look again. @chosen: as if for a message
+ * or room (destroy: they find the mailbox dead); else only to re-check,
+ * keeping their place in line (their ticket) if they wait again.
+ */
+static void kipc_wake_index(struct kipc_index *ix, bool chosen)
 {
 	struct kipc_waiter *w, *tmp;
 
 	rbtree_postorder_for_each_entry_safe(w, tmp, &ix->root.rb_root, ix.rb) {
 		RB_CLEAR_NODE(&w->ix.rb);
-		w->chosen = true;
+		w->chosen = chosen;
 		wake_up_process(w->task);
 	}
 	*ix = KIPC_INDEX_INIT;
@@ -327,9 +348,18 @@ void kipc_wake_all(struct kipc_mbox *mb)
 {
 	lockdep_assert_held(&mb->lock);
 
-	kipc_wake_index(&mb->rwaiters);
-	kipc_wake_index(&mb->swaiters);
+	kipc_wake_index(&mb->rwaiters, true);
+	kipc_wake_index(&mb->swaiters, true);
 	/* Woken senders give their promised room back as they leave. */
+}
+
+/* A SET took permission away: every sleeper asks again (kipc_ready()). */
+void kipc_wake_to_recheck(struct kipc_mbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+
+	kipc_wake_index(&mb->rwaiters, false);
+	kipc_wake_index(&mb->swaiters, false);
 }
 
 /*
@@ -509,6 +539,7 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
 
 	w->dir = dir;
 	w->user = h->user;
+	w->mode = KIPC_MODE_UNSEEN;	/* kipc_ready() asks under the lock */
 	w->wq = wq;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 	w->waited = false;

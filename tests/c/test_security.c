@@ -929,3 +929,88 @@ TEST(a_reused_portid_never_receives_a_closed_subscription_s_events)
 		FAIL("%d events of closed subscriptions reached a socket that took over the portid",
 		     leaked);
 }
+
+/* As OWNER, sets the mode of mailbox @name. */
+static void owner_sets_mode(const char *name, uint32_t mode)
+{
+	struct kipc_set ks = { .flags = KIPC_SET_MODE, .mode = mode };
+
+	IN_CHILD_AS(OWNER, OWNER)
+		ASSERT_OK(kipc_set(attach(name), &ks));
+}
+
+/* As OTHER, blocks in a receive on @name; exits 0 if it ends with @want. */
+static pid_t other_blocks_receiving(const char *name, int want,
+				    const char *bytes)
+{
+	pid_t pid = fork_child();
+	char buf[16];
+	int n;
+
+	if (pid)
+		return pid;
+	become(OTHER, OTHER);
+	n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
+	_exit(n == want && (n < 0 || !memcmp(buf, bytes, n)) ? 0 : 1);
+}
+
+/*
+ * A wait that began with permission ends with EACCES when the owner takes
+ * that permission away, as msgrcv() does after IPC_SET: neither the
+ * receiver gets the next message nor the sender's message gets in.
+ */
+TEST(a_set_that_takes_permission_away_ends_blocked_waits_with_eacces)
+{
+	struct kipc_create_opts o = { .mode = 0666, .capacity = 1 };
+	const char *rname = uniq("revoke-r"), *sname = uniq("revoke-s");
+	pid_t receiver, sender;
+	int r, s;
+
+	IN_CHILD_AS(OWNER, OWNER) {
+		new_mbox(rname, &o);
+		new_mbox(sname, &o);
+	}
+	r = attach(rname);
+	s = attach(sname);
+	ASSERT_EQ(sendstr(s, "full", 0), 0);
+
+	receiver = other_blocks_receiving(rname, -EACCES, NULL);
+	sender = fork_child();
+	if (!sender) {
+		become(OTHER, OTHER);
+		_exit(sendstr(attach(sname), "late", 0) == -EACCES ? 0 : 1);
+	}
+	wait_blocked(r, 1, 0);
+	wait_blocked(s, 0, 1);
+	owner_sets_mode(rname, 0600);
+	owner_sets_mode(sname, 0600);
+	reap_ok(receiver);
+	reap_ok(sender);
+
+	ASSERT_EQ(stat_of(s).sent, 1);
+	ASSERT_EQ(sendstr(r, "after", 0), 0);
+	ASSERT_EQ(stat_of(r).depth, 1);
+	ASSERT_OK(kipc_destroy(r));
+	ASSERT_OK(kipc_destroy(s));
+}
+
+/* A SET that leaves the waiter its permission leaves it waiting. */
+TEST(a_set_that_keeps_a_receiver_s_permission_keeps_it_waiting)
+{
+	struct kipc_create_opts o = { .mode = 0666 };
+	const char *name = uniq("keep-r");
+	pid_t receiver;
+	int fd;
+
+	IN_CHILD_AS(OWNER, OWNER)
+		new_mbox(name, &o);
+	fd = attach(name);
+	receiver = other_blocks_receiving(name, 5, "hello");
+	wait_blocked(fd, 1, 0);
+	owner_sets_mode(name, 0644);	/* others lose w, keep r */
+	wait_blocked(fd, 1, 0);
+	ASSERT_EQ(sendstr(fd, "hello", 0), 0);
+	reap_ok(receiver);
+	ASSERT_EQ(stat_of(fd).depth, 0);
+	ASSERT_OK(kipc_destroy(fd));
+}
