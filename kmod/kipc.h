@@ -263,7 +263,9 @@ void kipc_mbox_snap(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
 void kipc_mbox_snap_uids(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
 			 struct user_namespace *user_ns);
 u32 kipc_mbox_generation(void);
-struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need);
+struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need,
+				 u32 *mode);
+bool kipc_mode_may(struct kipc_mbox *mb, u32 mode, int mask);
 bool kipc_mbox_may(struct kipc_mbox *mb, int mask);
 bool kipc_reap_now(void);
 struct kipc_mbox *kipc_mbox_get_by_id(u32 id, bool all_ns);
@@ -308,17 +310,19 @@ void kipc_wake_to_recheck(struct kipc_mbox *mb);
 void kipc_wake_pollers(struct kipc_mbox *mb, __poll_t mask);
 void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs);
 /*
- * On a mailbox that passed kipc_mbox_gate() for the handle of @file. The
- * timeout is in, and out when the call returns -ERESTARTNOHAND (a stop,
- * ptrace or a signal with no handler): what is left of it, for the
- * restarted call.
+ * On a mailbox that passed kipc_mbox_gate() for the handle of @file under
+ * @mode. The timeout is in, and out when the call returns -ERESTARTNOHAND
+ * (a stop, ptrace or a signal with no handler): what is left of it, for
+ * the restarted call.
  */
-int kipc_msg_send(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m);
-int kipc_msg_recv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m);
-int kipc_msg_sendv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
-		   u32 count, u32 flags, u64 *timeout_ns);
-int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
-		   u32 count, u32 flags, u64 *timeout_ns);
+int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
+		  struct kipc_msg *m);
+int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
+		  struct kipc_msg *m);
+int kipc_msg_sendv(struct kipc_mbox *mb, u32 mode, struct file *file,
+		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns);
+int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
+		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns);
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, struct kipc_mbox *mb,

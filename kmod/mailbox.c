@@ -289,10 +289,13 @@ void kipc_mbox_put(struct kipc_mbox *mb)
 	kref_put(&mb->ref, kipc_mbox_release);
 }
 
-/* @mask is MAY_READ or MAY_WRITE. CAP_IPC_OWNER overrides the mode. */
-bool kipc_mbox_may(struct kipc_mbox *mb, int mask)
+/*
+ * Does @mode grant the caller @mask (MAY_READ or MAY_WRITE) on @mb?
+ * CAP_IPC_OWNER overrides the mode.
+ */
+bool kipc_mode_may(struct kipc_mbox *mb, u32 mode, int mask)
 {
-	u32 granted = READ_ONCE(mb->mode);
+	u32 granted = mode;
 
 	if (uid_eq(current_euid(), mb->uid))
 		granted >>= 6;
@@ -302,6 +305,11 @@ bool kipc_mbox_may(struct kipc_mbox *mb, int mask)
 	if ((granted & mask & 7) == mask)
 		return true;
 	return ns_capable(mb->ns->user_ns, CAP_IPC_OWNER);
+}
+
+bool kipc_mbox_may(struct kipc_mbox *mb, int mask)
+{
+	return kipc_mode_may(mb, READ_ONCE(mb->mode), mask);
 }
 
 static bool kipc_mbox_owner(struct kipc_mbox *mb)
@@ -316,23 +324,30 @@ static bool kipc_mbox_owner(struct kipc_mbox *mb)
  * ENOTCONN, then EIDRM, then EACCES or EPERM as @need says. Returns the
  * attached mailbox or an ERR_PTR. A destroy that comes after the gate is
  * found under the mailbox's lock by the op itself (EIDRM, the same answer).
+ * *@mode, if not NULL, is the mode the gate judged by: a send or receive
+ * asks again under the lock only if it changed since (kipc_ready()).
  */
-struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need)
+struct kipc_mbox *kipc_mbox_gate(struct kipc_handle *h, enum kipc_need need,
+				 u32 *mode)
 {
 	struct kipc_mbox *mb = kipc_attached(h);
+	u32 seen;
 
 	if (!mb)
 		return ERR_PTR(-ENOTCONN);
 	/* Read without the lock: destroy sets it once, under mb->lock. */
 	if (READ_ONCE(mb->dead))
 		return ERR_PTR(-EIDRM);
+	seen = READ_ONCE(mb->mode);
+	if (mode)
+		*mode = seen;
 	switch (need) {
 	case KIPC_NEED_NOTHING:
 		return mb;
 	case KIPC_NEED_READ:
-		return kipc_mbox_may(mb, MAY_READ) ? mb : ERR_PTR(-EACCES);
+		return kipc_mode_may(mb, seen, MAY_READ) ? mb : ERR_PTR(-EACCES);
 	case KIPC_NEED_WRITE:
-		return kipc_mbox_may(mb, MAY_WRITE) ? mb : ERR_PTR(-EACCES);
+		return kipc_mode_may(mb, seen, MAY_WRITE) ? mb : ERR_PTR(-EACCES);
 	case KIPC_NEED_OWNER:
 		return kipc_mbox_owner(mb) ? mb : ERR_PTR(-EPERM);
 	}

@@ -306,7 +306,7 @@ static long kipc_ioc_stat(struct kipc_handle *h, void __user *argp)
 		return ret;
 	if (ks.flags)
 		return -EINVAL;
-	mb = kipc_mbox_gate(h, KIPC_NEED_NOTHING);
+	mb = kipc_mbox_gate(h, KIPC_NEED_NOTHING, NULL);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 
@@ -340,7 +340,7 @@ static long kipc_ioc_set(struct kipc_handle *h, void __user *argp)
 	ret = kipc_check_set(&ks);
 	if (ret)
 		return ret;
-	mb = kipc_mbox_gate(h, KIPC_NEED_OWNER);
+	mb = kipc_mbox_gate(h, KIPC_NEED_OWNER, NULL);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	return kipc_mbox_set(mb, &ks);
@@ -348,7 +348,7 @@ static long kipc_ioc_set(struct kipc_handle *h, void __user *argp)
 
 static long kipc_ioc_destroy(struct kipc_handle *h)
 {
-	struct kipc_mbox *mb = kipc_mbox_gate(h, KIPC_NEED_OWNER);
+	struct kipc_mbox *mb = kipc_mbox_gate(h, KIPC_NEED_OWNER, NULL);
 
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
@@ -367,7 +367,8 @@ static long kipc_ioc_notify(struct kipc_handle *h, void __user *argp)
 	if (!valid_signal(kn.signo) || (!kn.signo && kn.flags))
 		return -EINVAL;
 	/* Reading is what a registration is for; signo 0 only unregisters. */
-	mb = kipc_mbox_gate(h, kn.signo ? KIPC_NEED_READ : KIPC_NEED_NOTHING);
+	mb = kipc_mbox_gate(h, kn.signo ? KIPC_NEED_READ : KIPC_NEED_NOTHING,
+			    NULL);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	return kipc_notify_set(h, mb, &kn);
@@ -406,6 +407,7 @@ static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 {
 	struct kipc_mbox *mb;
 	struct kipc_msg m;
+	u32 mode;
 	int ret;
 
 	if (copy_from_user(&m, argp, sizeof(m)))
@@ -414,10 +416,10 @@ static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 		return -EINVAL;
 	if (put_user(m.seq, &argp->seq))
 		return -EFAULT;
-	mb = kipc_mbox_gate(h, KIPC_NEED_WRITE);
+	mb = kipc_mbox_gate(h, KIPC_NEED_WRITE, &mode);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	ret = kipc_msg_send(mb, file, &m);
+	ret = kipc_msg_send(mb, mode, file, &m);
 	if (ret)
 		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 	return put_user(m.seq, &argp->seq) ? -EFAULT : 0;
@@ -458,6 +460,7 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 {
 	struct kipc_msg m, out;
 	struct kipc_mbox *mb;
+	u32 mode;
 	int ret;
 
 	if (copy_from_user(&m, argp, sizeof(m)))
@@ -467,11 +470,11 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 	/* The header goes back after the message is gone: probe first. */
 	if (copy_to_user(argp, &m, sizeof(m)))
 		return -EFAULT;
-	mb = kipc_mbox_gate(h, KIPC_NEED_READ);
+	mb = kipc_mbox_gate(h, KIPC_NEED_READ, &mode);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	kipc_msg_clear_out(&m);
-	ret = kipc_msg_recv(mb, file, &m);
+	ret = kipc_msg_recv(mb, mode, file, &m);
 	if (ret && ret != -EMSGSIZE)
 		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 	kipc_msg_out(&out, &m);
@@ -493,6 +496,7 @@ struct kipc_batch {
 	struct kipc_msg __user		*um;
 	struct kipc_msg			*ms;
 	u32				n;
+	u32				mode;	/* as the gate saw it */
 };
 
 /*
@@ -517,11 +521,13 @@ static int kipc_batch_fetch(struct kipc_batch *b, bool send)
 	if (b->n < b->v.count)
 		ret = -EFAULT;
 	for (i = 0; i < b->n; i++) {
+		const struct kipc_msg *m = &b->ms[i];
 		/* An entry may only select and truncate, and never time out. */
-		if (b->ms[i].timeout_ns ||
-		    !(send ? kipc_send_shape_ok(&b->ms[i], 0) :
-		      kipc_recv_shape_ok(&b->ms[i], KIPC_RECV_TRUNCATE |
-					 KIPC_RECV_SELECT))) {
+		bool ok = send ? kipc_send_shape_ok(m, 0) :
+			  kipc_recv_shape_ok(m, KIPC_RECV_TRUNCATE |
+					     KIPC_RECV_SELECT);
+
+		if (!ok || m->timeout_ns) {
 			b->n = i;
 			ret = -EINVAL;
 			break;
@@ -545,7 +551,7 @@ static int kipc_batch_send(struct kipc_batch *b, struct kipc_mbox *mb,
 	int ret;
 	u32 i, n;
 
-	ret = kipc_msg_sendv(mb, file, b->ms, b->n, b->v.flags,
+	ret = kipc_msg_sendv(mb, b->mode, file, b->ms, b->n, b->v.flags,
 			     &b->v.timeout_ns);
 	ret = kipc_restart_timeout(ret, b->v.timeout_ns, &b->uv->timeout_ns);
 	n = max(ret, 0);
@@ -565,7 +571,7 @@ static int kipc_batch_recv(struct kipc_batch *b, struct kipc_mbox *mb,
 
 	for (i = 0; i < b->n; i++)
 		kipc_msg_clear_out(&b->ms[i]);
-	ret = kipc_msg_recvv(mb, file, b->ms, b->n, b->v.flags,
+	ret = kipc_msg_recvv(mb, b->mode, file, b->ms, b->n, b->v.flags,
 			     &b->v.timeout_ns);
 	ret = kipc_restart_timeout(ret, b->v.timeout_ns, &b->uv->timeout_ns);
 	/* The first entry reports the length it needed. */
@@ -597,7 +603,8 @@ static long kipc_ioc_batch(struct kipc_handle *h, struct file *file,
 	ret = kipc_batch_fetch(&b, send);
 	if (ret)
 		goto out_free;
-	mb = kipc_mbox_gate(h, send ? KIPC_NEED_WRITE : KIPC_NEED_READ);
+	mb = kipc_mbox_gate(h, send ? KIPC_NEED_WRITE : KIPC_NEED_READ,
+			    &b.mode);
 	if (IS_ERR(mb))
 		ret = PTR_ERR(mb);
 	else if (send)

@@ -3,9 +3,9 @@
  * Sending and receiving: the hot path. Only mbox->lock, a spinlock, is taken
  * here (see mailbox.c), and nothing that may sleep or fault runs under it.
  * A sender allocates its message and fills it from user space (kmsg.c)
- * before it takes the lock. A receiver unlinks the message under the lock and copies
- * it out after dropping it; should that copy fault, the message goes back
- * where it was (kipc_putback()), so a fault loses nothing.
+ * before it takes the lock. A receiver unlinks the message under the lock
+ * and copies it out after dropping it; should that copy fault, the message
+ * goes back where it was (kipc_putback()), so a fault loses nothing.
  *
  * A blocked sender or receiver waits on a list of its own under the lock,
  * in arrival order, as ipc/mqueue.c does. Whoever makes a wait end (a send
@@ -77,9 +77,6 @@ struct kipc_wakeq {
 	struct task_struct	*task[KIPC_WAKE_MAX];
 };
 
-/* No mode is this: permission not yet asked under the lock. */
-#define KIPC_MODE_UNSEEN	U32_MAX
-
 struct kipc_wait {
 	enum kipc_dir	dir;
 	enum kipc_sel	sel;		/* recv */
@@ -89,7 +86,7 @@ struct kipc_wait {
 	u32		for_type;	/* recv: of this type */
 	u32		len;		/* send: the message's length */
 	u32		type;		/* recv: the type in the selection */
-	u32		mode;		/* the mailbox's when last allowed */
+	u32		mode;		/* the mailbox's, when last allowed */
 	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
 	u64		*timeout_ns;	/* what is left, on -ERESTARTNOHAND */
 	u64		ticket;		/* place in line, kept across sleeps */
@@ -174,15 +171,15 @@ static int kipc_ready(struct kipc_mbox *mb, struct kipc_wait *w)
 	if (mb->dead)
 		return -EIDRM;
 	/*
-	 * Permission, under the lock, once and again whenever a SET changed
-	 * the mode (as msgrcv() asks on each pass), so that a call begun
-	 * before the owner took the permission away does not end with a
-	 * message after. The gate asked first, for the order of errors.
+	 * Permission again, under the lock, whenever a SET changed the mode
+	 * since the gate (or this) last allowed the call (msgrcv() asks on
+	 * each pass): so that a call begun before the owner took the
+	 * permission away does not end with a message after.
 	 */
 	if (unlikely(mb->mode != w->mode)) {
 		w->mode = mb->mode;
-		if (!kipc_mbox_may(mb, w->dir == KIPC_DIR_SEND ? MAY_WRITE :
-				   MAY_READ))
+		if (!kipc_mode_may(mb, w->mode, w->dir == KIPC_DIR_SEND ?
+				   MAY_WRITE : MAY_READ))
 			return -EACCES;
 	}
 	if (w->dir == KIPC_DIR_SEND) {
@@ -531,7 +528,7 @@ static enum kipc_sel kipc_sel_of(u32 flags, u32 type)
 	return type ? KIPC_SEL_TYPE : KIPC_SEL_ANY;
 }
 
-static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
+static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir, u32 mode,
 			   struct file *file, u32 flags, u64 *timeout_ns,
 			   struct kipc_wakeq *wq)
 {
@@ -539,7 +536,7 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir,
 
 	w->dir = dir;
 	w->user = h->user;
-	w->mode = KIPC_MODE_UNSEEN;	/* kipc_ready() asks under the lock */
+	w->mode = mode;
 	w->wq = wq;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 	w->waited = false;
@@ -665,7 +662,8 @@ static void kipc_after_send(struct kipc_mbox *mb, struct kipc_user *u,
 }
 
 /* SEND: @m's message, into @mb, which the handle of @file may write to. */
-int kipc_msg_send(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
+int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
+		  struct kipc_msg *m)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
@@ -678,7 +676,8 @@ int kipc_msg_send(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
-	kipc_wait_init(&w, KIPC_DIR_SEND, file, m->flags, &m->timeout_ns, &wq);
+	kipc_wait_init(&w, KIPC_DIR_SEND, mode, file, m->flags, &m->timeout_ns,
+		       &wq);
 	w.len = m->len;
 
 	spin_lock(&mb->lock);
@@ -798,8 +797,8 @@ static int kipc_sendv_queue(struct kipc_sendv_call *sv)
  * one must wait. Returns how many were queued, or the error that stopped
  * the first.
  */
-int kipc_msg_sendv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
-		   u32 count, u32 flags, u64 *timeout_ns)
+int kipc_msg_sendv(struct kipc_mbox *mb, u32 mode, struct file *file,
+		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
@@ -811,7 +810,8 @@ int kipc_msg_sendv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
 	/* One call, one send time (a clock read is not free), one deadline. */
 	u64 now = ktime_get_ns();
 
-	kipc_wait_init(&sv.w, KIPC_DIR_SEND, file, flags, timeout_ns, &wq);
+	kipc_wait_init(&sv.w, KIPC_DIR_SEND, mode, file, flags, timeout_ns,
+		       &wq);
 	while (sv.filled < count && !err && !ret) {
 		err = kipc_sendv_fill(&sv, now);
 		ret = kipc_sendv_queue(&sv);
@@ -891,20 +891,21 @@ out_unlock:
 }
 
 /* RECV: into @m, from @mb, which the handle of @file may read. */
-int kipc_msg_recv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *m)
+int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
+		  struct kipc_msg *m)
 {
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_wait w;
 	int ret;
 
 	if (m->flags & KIPC_RECV_PEEK) {
-		kipc_wait_init(&w, KIPC_DIR_RECV, file, m->flags,
+		kipc_wait_init(&w, KIPC_DIR_RECV, mode, file, m->flags,
 			       &m->timeout_ns, &wq);
 		kipc_wait_select(&w, m->flags, m->type);
 		return kipc_peek(mb, m, &w, m->flags);
 	}
 	/* A batch of one. */
-	ret = kipc_msg_recvv(mb, file, m, 1, m->flags, &m->timeout_ns);
+	ret = kipc_msg_recvv(mb, mode, file, m, 1, m->flags, &m->timeout_ns);
 	return ret < 0 ? ret : 0;
 }
 
@@ -988,8 +989,8 @@ static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
  * Returns how many were received, or the error that stopped the first
  * (for EMSGSIZE, with @ms[0].msg_len set).
  */
-int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
-		   u32 count, u32 flags, u64 *timeout_ns)
+int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
+		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
@@ -999,7 +1000,7 @@ int kipc_msg_recvv(struct kipc_mbox *mb, struct file *file, struct kipc_msg *ms,
 	int ret;
 	u32 n;
 
-	kipc_wait_init(&w, KIPC_DIR_RECV, file, flags, timeout_ns, &wq);
+	kipc_wait_init(&w, KIPC_DIR_RECV, mode, file, flags, timeout_ns, &wq);
 	spin_lock(&mb->lock);
 	was_full = kipc_mbox_full(mb, 0);
 	ret = kipc_recvv_take(mb, &w, ms, count, flags, &got);
