@@ -939,21 +939,6 @@ static void owner_sets_mode(const char *name, uint32_t mode)
 		ASSERT_OK(kipc_set(attach(name), &ks));
 }
 
-/* As OTHER, blocks in a receive on @name; exits 0 if it ends with @want. */
-static pid_t other_blocks_receiving(const char *name, int want,
-				    const char *bytes)
-{
-	pid_t pid = fork_child();
-	char buf[16];
-	int n;
-
-	if (pid)
-		return pid;
-	become(OTHER, OTHER);
-	n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
-	_exit(n == want && (n < 0 || !memcmp(buf, bytes, n)) ? 0 : 1);
-}
-
 /*
  * A wait that began with permission ends with EACCES when the owner takes
  * that permission away, as msgrcv() does after IPC_SET: neither the
@@ -974,13 +959,13 @@ TEST(a_set_that_takes_permission_away_ends_blocked_waits_with_eacces)
 	s = attach(sname);
 	ASSERT_EQ(sendstr(s, "full", 0), 0);
 
-	receiver = other_blocks_receiving(rname, -EACCES, NULL);
+	receiver = fork_blocked_receiver_as(OTHER, OTHER, rname, r, -EACCES,
+					    NULL);
 	sender = fork_child();
 	if (!sender) {
 		become(OTHER, OTHER);
 		_exit(sendstr(attach(sname), "late", 0) == -EACCES ? 0 : 1);
 	}
-	wait_blocked(r, 1, 0);
 	wait_blocked(s, 0, 1);
 	owner_sets_mode(rname, 0600);
 	owner_sets_mode(sname, 0600);
@@ -1005,8 +990,7 @@ TEST(a_set_that_keeps_a_receiver_s_permission_keeps_it_waiting)
 	IN_CHILD_AS(OWNER, OWNER)
 		new_mbox(name, &o);
 	fd = attach(name);
-	receiver = other_blocks_receiving(name, 5, "hello");
-	wait_blocked(fd, 1, 0);
+	receiver = fork_blocked_receiver_as(OTHER, OTHER, name, fd, 5, "hello");
 	owner_sets_mode(name, 0644);	/* others lose w, keep r */
 	wait_blocked(fd, 1, 0);
 	ASSERT_EQ(sendstr(fd, "hello", 0), 0);

@@ -253,22 +253,36 @@ static inline uint64_t stat_field(const char *key)
 }
 
 /*
- * A child blocked in a receive on @name (@fd is the parent's handle on it);
- * it exits 0 once it has received a message of @len bytes.
+ * A child, as @uid:@gid (-1: as we are), blocked in a receive on @name
+ * (@fd is the parent's handle on it); it exits 0 once the receive returned
+ * @want, a length or -errno, and (unless @bytes is NULL) those bytes.
  */
-static inline pid_t fork_blocked_receiver(const char *name, int fd,
-					  int len)
+static inline pid_t fork_blocked_receiver_as(uid_t uid, gid_t gid,
+					     const char *name, int fd,
+					     int want, const char *bytes)
 {
 	pid_t pid = fork_child();
 
 	if (!pid) {
 		char buf[64];
-		int n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
+		int n;
 
-		_exit(n == len ? 0 : n < 0 ? -n : 100);
+		if (uid != (uid_t)-1)
+			become(uid, gid);
+		n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
+		if (n == want && (n < 0 || !bytes || !memcmp(buf, bytes, n)))
+			_exit(0);
+		_exit(n < 0 ? -n : 100);
 	}
 	wait_blocked(fd, 1, 0);
 	return pid;
+}
+
+/* The same, as we are, for a message of @len bytes. */
+static inline pid_t fork_blocked_receiver(const char *name, int fd, int len)
+{
+	return fork_blocked_receiver_as((uid_t)-1, (gid_t)-1, name, fd, len,
+					NULL);
 }
 
 #endif /* KIPC_TEST_UTIL_H */
