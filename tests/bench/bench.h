@@ -101,8 +101,11 @@ struct series {
 	double med, p99, min, max;
 };
 
-/* Every series, in the order first asked for: the table's row order. */
-extern struct series *series;
+/*
+ * Every series, in the order first asked for: the table's row order. A
+ * series stays where it is: get_series()'s pointer holds for the run.
+ */
+extern struct series **series;
 extern size_t nseries;
 
 struct series *get_series(const char *group, const char *mech,

@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 
 	run_all();
 	for (size_t k = 0; k < nseries; k++)
-		series_stats(&series[k]);
+		series_stats(series[k]);
 	check_all_ran();
 	write_all(env, kernel, clocksource);
 	if (failures) {

@@ -152,8 +152,8 @@ void write_md(FILE *f, const char *env)
 	fprintf(f, "| measurement | mechanism | median | p99 | min | max | unit | × kipc | notes |\n");
 	fprintf(f, "|---|---|---:|---:|---:|---:|---|---:|---|\n");
 	for (size_t k = 0; k < nseries; k++) {
-		md_row(f, &series[k], strcmp(last, series[k].group));
-		last = series[k].group;
+		md_row(f, series[k], strcmp(last, series[k]->group));
+		last = series[k]->group;
 	}
 	nt = targets(tg);
 	fprintf(f, "\n#### Targets of issue 8 (medians)\n\n| target | value | holds |\n|---|---:|---|\n");
@@ -232,7 +232,7 @@ void write_json(FILE *f, const char *kernel, const char *clocksource)
 	json_key("results");
 	json_open('[');
 	for (size_t k = 0; k < nseries; k++)
-		json_result(&series[k]);
+		json_result(series[k]);
 	json_close(']');
 	json_key("targets");
 	json_open('[');
@@ -297,7 +297,7 @@ void mkdir_p(const char *dir)
 void check_all_ran(void)
 {
 	for (size_t k = 0; k < nseries; k++) {
-		const struct series *s = &series[k];
+		const struct series *s = series[k];
 
 		if (s->ran && !s->failed && !s->n)
 			fail("%s, %s: no samples", s->group, s->mech);

@@ -7,7 +7,7 @@
 
 #include "bench.h"
 
-struct series *series;
+struct series **series;
 size_t nseries;
 static size_t series_cap;
 
@@ -18,8 +18,8 @@ struct series *get_series(const char *group, const char *mech,
 	size_t i;
 
 	for (i = 0; i < nseries; i++)
-		if (!strcmp(series[i].group, group) && !strcmp(series[i].mech, mech))
-			return &series[i];
+		if (!strcmp(series[i]->group, group) && !strcmp(series[i]->mech, mech))
+			return series[i];
 	if (nseries == series_cap) {
 		series_cap = series_cap ? 2 * series_cap : 64;
 		series = realloc(series, series_cap * sizeof(*series));
@@ -28,8 +28,9 @@ struct series *get_series(const char *group, const char *mech,
 			exit(2);
 		}
 	}
-	s = &series[nseries++];
-	memset(s, 0, sizeof(*s));
+	/* Apart: a caller may hold it while asking for the next. */
+	s = xcalloc(1, sizeof(*s));
+	series[nseries++] = s;
 	snprintf(s->group, sizeof(s->group), "%s", group);
 	snprintf(s->mech, sizeof(s->mech), "%s", mech);
 	snprintf(s->unit, sizeof(s->unit), "%s", unit);
@@ -101,16 +102,16 @@ void series_stats(struct series *s)
 const struct series *kipc_of(const struct series *s)
 {
 	for (size_t i = 0; i < nseries; i++)
-		if (!strcmp(series[i].group, s->group) &&
-		    !strcmp(series[i].mech, "kipc") && series[i].n)
-			return &series[i];
+		if (!strcmp(series[i]->group, s->group) &&
+		    !strcmp(series[i]->mech, "kipc") && series[i]->n)
+			return series[i];
 	return NULL;
 }
 
 const struct series *find(const char *group, const char *mech)
 {
 	for (size_t i = 0; i < nseries; i++)
-		if (!strcmp(series[i].group, group) && !strcmp(series[i].mech, mech))
-			return series[i].n ? &series[i] : NULL;
+		if (!strcmp(series[i]->group, group) && !strcmp(series[i]->mech, mech))
+			return series[i]->n ? series[i] : NULL;
 	return NULL;
 }
