@@ -178,6 +178,27 @@ static inline ssize_t chan_recv(struct chan *c, char *buf, unsigned len)
 	return c->ops->recv(c, buf, len);
 }
 
+/* ------------------------------------------------------------ stream.c */
+
+/*
+ * Sends @count messages of @size numbered @seq, @seq + 1, ... (in batches
+ * where the mechanism has them); 0, or -1 with errno.
+ */
+int send_run(struct chan *c, uint64_t seq, unsigned count, unsigned size);
+/*
+ * Receives what comes next: a batch where the mechanism has them, else one
+ * message into @buf (MAX_MSG bytes). Points @msgs (room for BATCH) at the
+ * messages; how many, or 0 on an error. A batched message of another
+ * length than @size sets @bad.
+ */
+unsigned take(struct chan *c, unsigned size, char *buf, const char **msgs,
+	      bool *bad);
+/*
+ * Does every one of @msgs come next from its producer (the high 32 bits of
+ * its sequence number, below @nprod)? Counts it in @next[producer].
+ */
+bool in_order(const char **msgs, unsigned k, uint64_t *next, unsigned nprod);
+
 /* ------------------------------------------------------------ measurements */
 
 void round_trip(enum mech m, unsigned size, struct series *s);

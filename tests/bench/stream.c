@@ -1,43 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kipc-bench's streaming: one-way throughput and fan-in. */
+/*
+ * kipc-bench's streaming: one-way throughput and fan-in; and the numbered
+ * sending and checked receiving that nonblock.c shares.
+ */
 
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "bench.h"
 
-/* A producer: sends @count messages numbered (id << 32) + 0, 1, ... */
-static void producer(struct chan *c, unsigned id, unsigned count, unsigned size)
+/* @count numbered messages, batched where they can be (bench.h). */
+int send_run(struct chan *c, uint64_t seq, unsigned count, unsigned size)
 {
 	char buf[MAX_MSG];
-	uint64_t base = (uint64_t)id << 32;
 	unsigned i;
 
-	memset(buf, 0x5a, sizeof(buf));
 	if (c->ops->sendv) {
 		for (i = 0; i < count; i += BATCH) {
 			unsigned k = count - i < BATCH ? count - i : BATCH;
 
-			if (c->ops->sendv(c, base + i, k, size))
-				_exit(1);
+			if (c->ops->sendv(c, seq + i, k, size))
+				return -1;
 		}
-		_exit(0);
+		return 0;
 	}
+	memset(buf, 0x5a, size);
 	for (i = 0; i < count; i++) {
-		put_seq(buf, base + i);
+		put_seq(buf, seq + i);
 		if (chan_send(c, buf, size))
-			_exit(1);
+			return -1;
 	}
-	_exit(0);
+	return 0;
 }
 
-/*
- * Receives what comes next: a batch where the mechanism has them, else one
- * message into @buf. Points @msgs at the messages; how many, or 0 on an
- * error. A batched message of another length than @size sets @bad.
- */
-static unsigned take(struct chan *c, unsigned size, char *buf,
-		     const char **msgs, bool *bad)
+/* A producer: sends @count messages numbered (id << 32) + 0, 1, ... */
+static void producer(struct chan *c, unsigned id, unsigned count, unsigned size)
+{
+	_exit(send_run(c, (uint64_t)id << 32, count, size) ? 1 : 0);
+}
+
+/* What comes next, a batch or one message (bench.h). */
+unsigned take(struct chan *c, unsigned size, char *buf, const char **msgs,
+	      bool *bad)
 {
 	int r;
 
@@ -58,9 +62,8 @@ static unsigned take(struct chan *c, unsigned size, char *buf,
 	return r;
 }
 
-/* Does every one of @msgs come next from its producer? Counts it in @next. */
-static bool in_order(const char **msgs, unsigned k, uint64_t *next,
-		     unsigned nprod)
+/* Each of @msgs next from its producer? (bench.h) */
+bool in_order(const char **msgs, unsigned k, uint64_t *next, unsigned nprod)
 {
 	for (unsigned j = 0; j < k; j++) {
 		uint64_t seq = get_seq(msgs[j]);
