@@ -10,6 +10,7 @@
  *               POSIX mq, SysV msg
  *   latency.c   round trips and the floors (futex, null ioctl, getppid)
  *   stream.c    one-way streaming and fan-in
+ *   nonblock.c  per message, no blocking: one process fills and drains
  *   notify.c    notification latency
  *   scale.c     10,000 mailboxes against 10,000 SysV queues
  *   netlink.c   the mailbox dump and the charged bytes
@@ -36,6 +37,7 @@
 #define PRODUCERS	4	/* fan-in */
 #define RUN_TIMEOUT	120	/* seconds: a run that hangs fails */
 #define RT_GROUP	"round trip %u B"	/* a round-trip series' group */
+#define NB_GROUP	"per message, no blocking, 64 B"
 
 /* ------------------------------------------------------------ settings */
 
@@ -46,6 +48,7 @@ struct config {
 	unsigned rt_warm, rt_n;		/* round trips */
 	unsigned tp_warm, tp_n;		/* streaming */
 	unsigned fan_n;			/* fan-in, all producers together */
+	unsigned nb_warm, nb_rounds;	/* no blocking: rounds of 256 */
 	unsigned nt_warm, nt_n;		/* notification */
 	unsigned null_n;		/* null ioctl calls per trial */
 	unsigned scale_n;		/* mailboxes / SysV queues */
@@ -208,6 +211,7 @@ double stream(enum mech m, unsigned size, unsigned nprod,
 	      unsigned warm, unsigned n, struct series *s);
 void throughput(enum mech m, unsigned size, struct series *s);
 void fan_in(enum mech m, struct series *s);
+void nonblock(enum mech m, struct series *s);
 void notify_init(void);
 /* Every notification kind of trial @t, in an order rotated by @t. */
 void notifications(int t);

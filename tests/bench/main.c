@@ -11,7 +11,8 @@
  *
  * Measurements (see run_all()): two-process round trip at 64 B, 1 KiB, 4 KiB;
  * one-way streaming at 64 B and 4 KiB; fan-in of 4 producers into 1
- * consumer; creating and listing 10,000 mailboxes next to 10,000 SysV
+ * consumer; the cost of one send and one receive when nothing blocks (one
+ * process fills a queue 256 deep, then drains it); creating and listing 10,000 mailboxes next to 10,000 SysV
  * queues; memory per queued message; notification latency.
  *
  * Trials are interleaved: every trial runs every mechanism once, in an order
@@ -41,6 +42,7 @@ struct config cfg = {
 	.rt_warm = 200, .rt_n = 2000,
 	.tp_warm = 2000, .tp_n = 20000,
 	.fan_n = 20000,
+	.nb_warm = 10, .nb_rounds = 200,
 	.nt_warm = 20, .nt_n = 300,
 	.null_n = 20000,
 	.scale_n = 10000, .list_reps = 5,
@@ -54,6 +56,7 @@ static void quick_config(void)
 	cfg.rt_warm = 10, cfg.rt_n = 100;
 	cfg.tp_warm = 50, cfg.tp_n = 500;
 	cfg.fan_n = 400;
+	cfg.nb_warm = 2, cfg.nb_rounds = 20;
 	cfg.nt_warm = 3, cfg.nt_n = 20;
 	cfg.null_n = 1000;
 	cfg.scale_n = 200, cfg.list_reps = 1;
@@ -65,6 +68,7 @@ static void quick_config(void)
 static const enum mech rt_mechs[] = { M_KIPC, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX };
 static const enum mech tp_mechs[] = { M_KIPC, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV };
 static const enum mech fan_mechs[] = { M_KIPC, M_MQ, M_SYSV };
+static const enum mech nb_mechs[] = { M_KIPC, M_KIPCV, M_PIPE, M_MQ, M_SYSV };
 static const unsigned rt_sizes[] = { 64, 1024, 4096 };
 static const unsigned tp_sizes[] = { 64, 4096 };
 
@@ -99,6 +103,11 @@ static void trial(int t)
 
 		fan_in(m, get_series("fan-in 4 -> 1, 64 B", mech_name(m),
 				     "msg/s", true));
+	}
+	for (j = 0; j < ARRAY_SIZE(nb_mechs); j++) {
+		enum mech m = nb_mechs[(j + t) % ARRAY_SIZE(nb_mechs)];
+
+		nonblock(m, get_series(NB_GROUP, mech_name(m), "ns", false));
 	}
 	notifications(t);
 }

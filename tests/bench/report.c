@@ -144,7 +144,8 @@ void write_md(FILE *f, const char *env)
 
 	fprintf(f, "### kipc-bench%s\n\n%s\n\n", cfg.quick ? " --quick" : "", env);
 	fprintf(f, "Median, p99, min and max over all samples of %d interleaved trial%s "
-		"(latency: one sample per operation; throughput: one per trial, "
+		"(latency: one sample per operation; no blocking: one per round "
+		"of 256, divided by 256; throughput: one per trial, "
 		"and its p99 is the low tail). `× kipc` is the median divided by "
 		"kipc's: below 1 is faster for times and bytes, slower for rates. "
 		"Under emulation only the ratios mean something.\n\n",
