@@ -9,7 +9,7 @@
  *   mech_*.c    the mechanisms: kipc (and batched), pipe and socketpair,
  *               POSIX mq, SysV msg
  *   latency.c   round trips and the floors (futex, null ioctl, getppid)
- *   stream.c    one-way streaming and fan-in
+ *   stream.c    one-way streaming, fan-in, pairs side by side
  *   nonblock.c  per message, no blocking: one process fills and drains
  *   notify.c    notification latency
  *   scale.c     10,000 mailboxes against 10,000 SysV queues
@@ -35,9 +35,12 @@
 #define DEPTH		64	/* queue depth given to every mechanism */
 #define BATCH		32	/* kipc batched: messages per ioctl */
 #define PRODUCERS	4	/* fan-in */
+#define NPAIRS		16	/* pairs side by side, a channel each */
 #define RUN_TIMEOUT	120	/* seconds: a run that hangs fails */
 #define RT_GROUP	"round trip %u B"	/* a round-trip series' group */
 #define NB_GROUP	"per message, no blocking, 64 B"
+#define PAIRS_GROUP	"16 pairs, 64 B, msg/s (all pairs)"
+#define PAIR1_GROUP	"1 pair, 64 B, msg/s (as 16 pairs)"
 
 /* ------------------------------------------------------------ settings */
 
@@ -49,6 +52,7 @@ struct config {
 	unsigned tp_warm, tp_n;		/* streaming */
 	unsigned fan_n;			/* fan-in, all producers together */
 	unsigned nb_warm, nb_rounds;	/* no blocking: rounds of 256 */
+	unsigned pairs_n;		/* pairs: messages per pair */
 	unsigned nt_warm, nt_n;		/* notification */
 	unsigned null_n;		/* null ioctl calls per trial */
 	unsigned scale_n;		/* mailboxes / SysV queues */
@@ -212,6 +216,8 @@ double stream(enum mech m, unsigned size, unsigned nprod,
 void throughput(enum mech m, unsigned size, struct series *s);
 void fan_in(enum mech m, struct series *s);
 void nonblock(enum mech m, struct series *s);
+/* @npairs producer -> consumer pairs at once, a channel each. */
+void pairs(enum mech m, unsigned npairs, struct series *s);
 void notify_init(void);
 /* Every notification kind of trial @t, in an order rotated by @t. */
 void notifications(int t);

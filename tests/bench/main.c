@@ -12,12 +12,15 @@
  * Measurements (see run_all()): two-process round trip at 64 B, 1 KiB, 4 KiB;
  * one-way streaming at 64 B and 4 KiB; fan-in of 4 producers into 1
  * consumer; the cost of one send and one receive when nothing blocks (one
- * process fills a queue 256 deep, then drains it); creating and listing 10,000 mailboxes next to 10,000 SysV
- * queues; memory per queued message; notification latency.
+ * process fills a queue 256 deep, then drains it); 16 producer -> consumer
+ * pairs at once, each on its own channel, next to 1 pair measured alike;
+ * creating and listing 10,000 mailboxes next to 10,000 SysV queues; memory
+ * per queued message; notification latency.
  *
  * Trials are interleaved: every trial runs every mechanism once, in an order
  * rotated from trial to trial, so that drift hits all of them alike. Every
- * run has a warm-up that is not timed. Every message carries its sequence
+ * run but the pairs' has a warm-up that is not timed (the pairs are timed
+ * from one start, all of them together). Every message carries its sequence
  * number and the receiver checks it: a run that lost, duplicated or
  * reordered a message fails, and then kipc-bench exits 1. Times are never
  * asserted: under emulation only the ratios mean something.
@@ -43,6 +46,7 @@ struct config cfg = {
 	.tp_warm = 2000, .tp_n = 20000,
 	.fan_n = 20000,
 	.nb_warm = 10, .nb_rounds = 200,
+	.pairs_n = 5000,
 	.nt_warm = 20, .nt_n = 300,
 	.null_n = 20000,
 	.scale_n = 10000, .list_reps = 5,
@@ -57,6 +61,7 @@ static void quick_config(void)
 	cfg.tp_warm = 50, cfg.tp_n = 500;
 	cfg.fan_n = 400;
 	cfg.nb_warm = 2, cfg.nb_rounds = 20;
+	cfg.pairs_n = 200;
 	cfg.nt_warm = 3, cfg.nt_n = 20;
 	cfg.null_n = 1000;
 	cfg.scale_n = 200, cfg.list_reps = 1;
@@ -69,6 +74,7 @@ static const enum mech rt_mechs[] = { M_KIPC, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FU
 static const enum mech tp_mechs[] = { M_KIPC, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV };
 static const enum mech fan_mechs[] = { M_KIPC, M_MQ, M_SYSV };
 static const enum mech nb_mechs[] = { M_KIPC, M_KIPCV, M_PIPE, M_MQ, M_SYSV };
+static const enum mech pair_mechs[] = { M_KIPC, M_PIPE, M_MQ, M_SYSV };
 static const unsigned rt_sizes[] = { 64, 1024, 4096 };
 static const unsigned tp_sizes[] = { 64, 4096 };
 
@@ -108,6 +114,19 @@ static void trial(int t)
 		enum mech m = nb_mechs[(j + t) % ARRAY_SIZE(nb_mechs)];
 
 		nonblock(m, get_series(NB_GROUP, mech_name(m), "ns", false));
+	}
+	/* One pair, measured as the 16 are: the base of their scaling. */
+	for (j = 0; j < ARRAY_SIZE(pair_mechs); j++) {
+		enum mech m = pair_mechs[(j + t) % ARRAY_SIZE(pair_mechs)];
+
+		pairs(m, 1, get_series(PAIR1_GROUP, mech_name(m), "msg/s",
+				       true));
+	}
+	for (j = 0; j < ARRAY_SIZE(pair_mechs); j++) {
+		enum mech m = pair_mechs[(j + t) % ARRAY_SIZE(pair_mechs)];
+
+		pairs(m, NPAIRS, get_series(PAIRS_GROUP, mech_name(m), "msg/s",
+					    true));
 	}
 	notifications(t);
 }
