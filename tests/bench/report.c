@@ -53,15 +53,38 @@ static const struct {
 	  "round trip 64 B", "kipc", "pipe", 1.0 },
 	{ "64 B round trip: kipc / futex floor <= 1.10",
 	  "round trip 64 B", "kipc", "futex (floor)", 1.10 },
+	{ "per message, no blocking, 64 B: kipc / POSIX mq <= 1.0",
+	  NB_GROUP, "kipc", "POSIX mq", 1.0 },
 	/* Throughput: the ratio is inverted so that "<=" reads the same. */
 	{ "64 B throughput: POSIX mq / kipc <= 1.0 (kipc >= 1.0 x mq)",
 	  "throughput 64 B", "POSIX mq", "kipc", 1.0 },
+	{ "4 KiB throughput: POSIX mq / kipc <= 1.0 (kipc >= 1.0 x mq)",
+	  "throughput 4096 B", "POSIX mq", "kipc", 1.0 },
 	{ "64 B throughput: SysV / kipc batched <= 0.333 (batched >= 3 x SysV)",
 	  "throughput 64 B", "SysV msg", "kipc batched", 1.0 / 3 },
+	{ "fan-in 4 -> 1: POSIX mq / kipc <= 1.0 (kipc >= 1.0 x mq)",
+	  "fan-in 4 -> 1, 64 B", "POSIX mq", "kipc", 1.0 },
+	{ "16 pairs: POSIX mq / kipc <= 1.0 (kipc >= 1.0 x mq)",
+	  PAIRS_GROUP, "POSIX mq", "kipc", 1.0 },
+	{ "create one queue: kipc / SysV msg <= 2.0",
+	  "create one queue", "kipc", "SysV msg", 2.0 },
 	{ "list: kipc netlink / /proc/sysvipc/msg <= 1.0 (in-process)",
 	  "list all queues (in-process)", "kipc", "SysV msg", 1.0 },
 	{ "list: kipcctl -j list / cat /proc/sysvipc/msg <= 1.0",
 	  "list all queues (command)", "kipc", "SysV msg", 1.0 },
+};
+
+/*
+ * How two mechanisms scale from one figure to another: @num's median in
+ * @group over its median in @base, divided by the same for @den.
+ */
+static const struct {
+	const char *what, *group, *base, *num, *den;
+	double limit;
+} scaling_targets[] = {
+	{ "1 -> 16 pairs: (mq 16 / mq 1) / (kipc 16 / kipc 1) <= 1.0 "
+	  "(kipc scales at least as mq)",
+	  PAIRS_GROUP, PAIR1_GROUP, "POSIX mq", "kipc", 1.0 },
 };
 
 /* A median itself, in bytes. */
@@ -80,7 +103,16 @@ static const struct {
 	  "memory per queued msg, 4096 B", "kipc" },
 };
 
-#define NR_TARGETS (ARRAY_SIZE(ratio_targets) + ARRAY_SIZE(overhead_targets))
+#define NR_TARGETS (ARRAY_SIZE(ratio_targets) + ARRAY_SIZE(scaling_targets) + \
+		    ARRAY_SIZE(overhead_targets))
+
+/* The median of @mech in @group over the one in @base; 0 if unknown. */
+static double gain(const char *group, const char *base, const char *mech)
+{
+	const struct series *a = find(group, mech), *b = find(base, mech);
+
+	return a && b && b->med > 0 ? a->med / b->med : 0;
+}
 
 static int targets(struct target *tg)
 {
@@ -94,6 +126,17 @@ static int targets(struct target *tg)
 		tg[n].known = a && b && b->med > 0;
 		tg[n].value = tg[n].known ? a->med / b->med : 0;
 		tg[n].limit = ratio_targets[i].limit;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(scaling_targets); i++, n++) {
+		const char *g = scaling_targets[i].group;
+		const char *base = scaling_targets[i].base;
+		double num = gain(g, base, scaling_targets[i].num);
+		double den = gain(g, base, scaling_targets[i].den);
+
+		tg[n].what = scaling_targets[i].what;
+		tg[n].known = num > 0 && den > 0;
+		tg[n].value = tg[n].known ? num / den : 0;
+		tg[n].limit = scaling_targets[i].limit;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(overhead_targets); i++, n++) {
 		const struct series *a = find(overhead_targets[i].group,
@@ -157,7 +200,7 @@ void write_md(FILE *f, const char *env)
 		last = series[k]->group;
 	}
 	nt = targets(tg);
-	fprintf(f, "\n#### Targets of issue 8 (medians)\n\n| target | value | holds |\n|---|---:|---|\n");
+	fprintf(f, "\n#### Targets (medians)\n\n| target | value | holds |\n|---|---:|---|\n");
 	for (i = 0; i < nt; i++)
 		if (tg[i].known)
 			fprintf(f, "| %s | %.3f | %s |\n", tg[i].what, tg[i].value,
