@@ -108,6 +108,14 @@ struct kipc_ixnode *kipc_ix_first(const struct kipc_index *ix)
 	return rb ? kipc_ix_node(rb) : NULL;
 }
 
+/* The best node of all, or NULL: the root's cached best. O(1). */
+struct kipc_ixnode *kipc_ix_top(const struct kipc_index *ix)
+{
+	struct rb_node *rb = ix->root.rb_root.rb_node;
+
+	return rb ? kipc_ix_node(rb)->best : NULL;
+}
+
 /*
  * The best node with @lo <= key <= @hi, or NULL: down to the first node in
  * the range, then along the two edges of the range below it, taking whole

@@ -289,6 +289,7 @@ u64 kipc_kmsg_charged(void);
 void kipc_ix_insert(struct kipc_index *ix, struct kipc_ixnode *n);
 void kipc_ix_erase(struct kipc_index *ix, struct kipc_ixnode *n);
 struct kipc_ixnode *kipc_ix_first(const struct kipc_index *ix);
+struct kipc_ixnode *kipc_ix_top(const struct kipc_index *ix);
 struct kipc_ixnode *kipc_ix_best(const struct kipc_index *ix, u64 lo, u64 hi);
 struct kipc_ixnode *kipc_ix_best_but(const struct kipc_index *ix, u64 lo,
 				     u64 hi, u64 but);
@@ -318,11 +319,13 @@ void kipc_drain(struct kipc_mbox *mb, struct kipc_index *msgs);
 int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
 		  struct kipc_msg *m);
 int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
-		  struct kipc_msg *m);
+		  struct kipc_msg *m, struct kipc_msg __user *um);
 int kipc_msg_sendv(struct kipc_mbox *mb, u32 mode, struct file *file,
 		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns);
 int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
-		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns);
+		   struct kipc_msg *ms, struct kipc_msg __user *um, u32 count,
+		   u32 flags, u64 *timeout_ns);
+int kipc_msg_put(struct kipc_msg __user *um, const struct kipc_msg *m);
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, struct kipc_mbox *mb,

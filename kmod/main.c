@@ -167,6 +167,58 @@ static int kipc_fop_fasync(int fd, struct file *file, int on)
 	return fasync_helper(fd, file, on, &mb->fasync);
 }
 
+/*
+ * read(2) and write(2): one message per call, for what needs no header, as
+ * a pipe or a POSIX queue is used. write() sends its bytes as a message of
+ * type 0 and priority 0; read() receives the best message of any type
+ * whole and returns its length (EMSGSIZE if it does not fit, as
+ * mq_receive(); the message stays queued). They block unless the handle is
+ * O_NONBLOCK. The message still has its seq, sender and time stamp, for a
+ * receiver that uses KIPC_IOC_RECV. The same gate and the same send and
+ * receive as the ioctls, without their header to copy in and out.
+ */
+static ssize_t kipc_fop_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct kipc_handle *h = file->private_data;
+	struct kipc_msg m = { .buf = (uintptr_t)buf };
+	struct kipc_mbox *mb;
+	u32 mode;
+	int ret;
+
+	mb = kipc_mbox_gate(h, KIPC_NEED_WRITE, &mode);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	if (count > KIPC_MSG_SIZE_CAP)
+		return -EMSGSIZE;
+	m.len = count;
+	ret = kipc_msg_send(mb, mode, file, &m);
+	if (ret)
+		return ret;
+	return count;
+}
+
+static ssize_t kipc_fop_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct kipc_handle *h = file->private_data;
+	struct kipc_msg m = {
+		.buf = (uintptr_t)buf,
+		.len = min_t(size_t, count, U32_MAX),
+	};
+	struct kipc_mbox *mb;
+	u32 mode;
+	int ret;
+
+	mb = kipc_mbox_gate(h, KIPC_NEED_READ, &mode);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	ret = kipc_msg_recv(mb, mode, file, &m, NULL);
+	if (ret)
+		return ret;
+	return m.len;
+}
+
 static long kipc_ioc_version(void __user *argp)
 {
 	struct kipc_version kv;
@@ -425,26 +477,6 @@ static long kipc_ioc_send(struct kipc_handle *h, struct file *file,
 	return put_user(m.seq, &argp->seq) ? -EFAULT : 0;
 }
 
-/* The kernel's part of a received struct kipc_msg, all else zeroed. */
-static void kipc_msg_out(struct kipc_msg *out, const struct kipc_msg *in)
-{
-	struct kipc_msg m = {
-		.buf = in->buf,
-		.len = in->len,
-		.flags = in->flags,
-		.type = in->type,
-		.priority = in->priority,
-		.timeout_ns = in->timeout_ns,
-		.seq = in->seq,
-		.timestamp_ns = in->timestamp_ns,
-		.msg_len = in->msg_len,
-		.sender_pid = in->sender_pid,
-		.sender_uid = in->sender_uid,
-	};
-
-	*out = m;
-}
-
 /* What a receiver gets back is the kernel's to fill: start from zero. */
 static void kipc_msg_clear_out(struct kipc_msg *m)
 {
@@ -458,8 +490,8 @@ static void kipc_msg_clear_out(struct kipc_msg *m)
 static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 			  struct kipc_msg __user *argp)
 {
-	struct kipc_msg m, out;
 	struct kipc_mbox *mb;
+	struct kipc_msg m;
 	u32 mode;
 	int ret;
 
@@ -467,20 +499,15 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 		return -EFAULT;
 	if (!kipc_recv_shape_ok(&m, KIPC_RECV_FLAGS))
 		return -EINVAL;
-	/* The header goes back after the message is gone: probe first. */
-	if (copy_to_user(argp, &m, sizeof(m)))
-		return -EFAULT;
 	mb = kipc_mbox_gate(h, KIPC_NEED_READ, &mode);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	kipc_msg_clear_out(&m);
-	ret = kipc_msg_recv(mb, mode, file, &m);
-	if (ret && ret != -EMSGSIZE)
-		return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
-	kipc_msg_out(&out, &m);
-	if (copy_to_user(argp, &out, sizeof(out)))
-		return -EFAULT;
-	return ret;
+	/* The header goes back with the message (kipc_msg_put()). */
+	ret = kipc_msg_recv(mb, mode, file, &m, argp);
+	if (ret == -EMSGSIZE)
+		return kipc_msg_put(argp, &m) ?: ret;
+	return kipc_restart_timeout(ret, m.timeout_ns, &argp->timeout_ns);
 }
 
 /* Whole entries of @total bytes that a user copy leaving @left bytes moved. */
@@ -500,8 +527,9 @@ struct kipc_batch {
 };
 
 /*
- * SENDV and RECVV's first phase: the entries are read, checked and probed
- * for writing all at once, before any moves; b->n says how many passed.
+ * SENDV and RECVV's first phase: the entries are read and checked (and
+ * SENDV's probed for writing) all at once, before any moves; b->n says how
+ * many passed.
  * One that fails ends the batch there, as if it had failed when its turn
  * came: the error is returned only if it is the first.
  */
@@ -533,8 +561,8 @@ static int kipc_batch_fetch(struct kipc_batch *b, bool send)
 			break;
 		}
 	}
-	/* The results go back after the messages moved: probe first. */
-	if (b->n) {
+	/* Sequence numbers go back after the messages moved: probe first. */
+	if (send && b->n) {
 		left = copy_to_user(b->um, b->ms, b->n * sizeof(*b->ms));
 		if (left) {
 			b->n = kipc_entries_done(b->n * sizeof(*b->ms), left);
@@ -561,29 +589,21 @@ static int kipc_batch_send(struct kipc_batch *b, struct kipc_mbox *mb,
 	return ret;
 }
 
-/* RECVV's second phase: move, then write back the received headers. */
+/* RECVV's second phase: move; each header goes back with its message. */
 static int kipc_batch_recv(struct kipc_batch *b, struct kipc_mbox *mb,
 			   struct file *file)
 {
-	unsigned long left;
 	int ret;
-	u32 i, n;
+	u32 i;
 
 	for (i = 0; i < b->n; i++)
 		kipc_msg_clear_out(&b->ms[i]);
-	ret = kipc_msg_recvv(mb, b->mode, file, b->ms, b->n, b->v.flags,
-			     &b->v.timeout_ns);
-	ret = kipc_restart_timeout(ret, b->v.timeout_ns, &b->uv->timeout_ns);
+	ret = kipc_msg_recvv(mb, b->mode, file, b->ms, b->um, b->n,
+			     b->v.flags, &b->v.timeout_ns);
 	/* The first entry reports the length it needed. */
-	n = ret == -EMSGSIZE ? 1 : max(ret, 0);
-	for (i = 0; i < n; i++)
-		kipc_msg_out(&b->ms[i], &b->ms[i]);
-	if (n) {
-		left = copy_to_user(b->um, b->ms, n * sizeof(*b->ms));
-		if (left)
-			ret = kipc_entries_done(n * sizeof(*b->ms), left) ?: -EFAULT;
-	}
-	return ret;
+	if (ret == -EMSGSIZE)
+		return kipc_msg_put(b->um, b->ms) ?: ret;
+	return kipc_restart_timeout(ret, b->v.timeout_ns, &b->uv->timeout_ns);
 }
 
 /* SENDV, RECVV: fetch the entries, pass the gate, then move. */
@@ -654,6 +674,8 @@ static const struct file_operations kipc_fops = {
 	.open		= kipc_fop_open,
 	.flush		= kipc_fop_flush,
 	.release	= kipc_fop_release,
+	.read		= kipc_fop_read,
+	.write		= kipc_fop_write,
 	.poll		= kipc_fop_poll,
 	.fasync		= kipc_fop_fasync,
 	.unlocked_ioctl	= kipc_ioctl,

@@ -59,8 +59,12 @@ struct kipc_waiter {
 	struct task_struct	*task;
 	bool			chosen;		/* a waker took it out */
 	bool			reserved;	/* sender: room held for it */
-	u32			len;		/* sender: room it needs */
+	bool			takes;		/* receiver: may be handed one */
+	bool			truncate;	/* receiver: takes any length */
+	u32			len;		/* sender: room it needs; */
+						/* receiver: its buffer's size */
 	u32			for_type;	/* receiver: woken for this type */
+	struct kipc_kmsg	*msg;		/* receiver: handed to it */
 };
 
 /*
@@ -83,8 +87,12 @@ struct kipc_wait {
 	bool		nonblock;
 	bool		waited;		/* slept at least once */
 	bool		chosen;		/* recv: last woken for a message */
+	bool		takes;		/* recv: a message may be handed over */
+	bool		truncate;	/* recv: KIPC_RECV_TRUNCATE */
+	bool		handed;		/* recv: @msg was handed over */
 	u32		for_type;	/* recv: of this type */
-	u32		len;		/* send: the message's length */
+	u32		len;		/* send: the message's length; */
+					/* recv: the buffer's size */
 	u32		type;		/* recv: the type in the selection */
 	u32		mode;		/* the mailbox's, when last allowed */
 	ktime_t		expires;	/* absolute; KTIME_MAX = no timeout */
@@ -95,7 +103,7 @@ struct kipc_wait {
 	struct kipc_user *user;		/* the handle's: events, charges */
 };
 
-static void kipc_wakeq_run(struct kipc_wakeq *wq)
+static void __kipc_wakeq_run(struct kipc_wakeq *wq)
 {
 	unsigned int i;
 
@@ -104,6 +112,12 @@ static void kipc_wakeq_run(struct kipc_wakeq *wq)
 		put_task_struct(wq->task[i]);
 	}
 	wq->n = 0;
+}
+
+static void kipc_wakeq_run(struct kipc_wakeq *wq)
+{
+	if (wq->n)
+		__kipc_wakeq_run(wq);
 }
 
 static struct kipc_kmsg *kipc_msg_of(struct kipc_ixnode *n)
@@ -122,7 +136,8 @@ static struct kipc_kmsg *kipc_find(struct kipc_mbox *mb, enum kipc_sel sel,
 
 	switch (sel) {
 	case KIPC_SEL_ANY:
-		return kipc_msg_of(kipc_ix_best(ix, 0, U32_MAX));
+		/* Every type is in range: the best of all, cached at the root. */
+		return kipc_msg_of(kipc_ix_top(ix));
 	case KIPC_SEL_TYPE:
 		return kipc_msg_of(kipc_ix_best(ix, t, t));
 	case KIPC_SEL_LE:
@@ -168,6 +183,9 @@ bool kipc_mbox_full(const struct kipc_mbox *mb, u32 len)
 /* 0: go ahead; 1: must wait; < 0: fail with that error. */
 static int kipc_ready(struct kipc_mbox *mb, struct kipc_wait *w)
 {
+	/* Handed over while it slept: it is this receiver's, come what may. */
+	if (w->handed)
+		return 0;
 	if (mb->dead)
 		return -EIDRM;
 	/*
@@ -223,20 +241,18 @@ static struct kipc_ixnode *kipc_earlier(struct kipc_ixnode *a,
 }
 
 /*
- * A message of type @t is queued: wake the receiver first in line among
- * those it satisfies, found in four O(log n) lookups whatever they wait for.
+ * The blocked receiver first in line among those a message of type @t
+ * satisfies, found in four O(log n) lookups whatever they wait for; or NULL.
  */
-static void kipc_wake_receiver(struct kipc_mbox *mb, u32 t,
-			       struct kipc_wakeq *wq)
+static struct kipc_waiter *kipc_receiver_for(struct kipc_mbox *mb, u32 t)
 {
 	struct kipc_index *ix = &mb->rwaiters;
 	struct kipc_ixnode *n;
-	struct kipc_waiter *w;
 
 	lockdep_assert_held(&mb->lock);
 
 	if (kipc_ix_empty(ix))
-		return;
+		return NULL;
 	n = kipc_ix_best(ix, kipc_sel_key(KIPC_SEL_ANY, 0),
 			 kipc_sel_key(KIPC_SEL_ANY, U32_MAX));
 	n = kipc_earlier(n, kipc_ix_best(ix, kipc_sel_key(KIPC_SEL_TYPE, t),
@@ -246,11 +262,25 @@ static void kipc_wake_receiver(struct kipc_mbox *mb, u32 t,
 	n = kipc_earlier(n, kipc_ix_best_but(ix, kipc_sel_key(KIPC_SEL_NOT, 0),
 					     kipc_sel_key(KIPC_SEL_NOT, U32_MAX),
 					     kipc_sel_key(KIPC_SEL_NOT, t)));
-	w = kipc_waiter_of(n);
-	if (w) {
-		w->for_type = t;
-		kipc_waiter_wake(ix, w, wq);
-	}
+	return kipc_waiter_of(n);
+}
+
+/* Wakes @w, a receiver blocked on @mb, for a queued message of type @t. */
+static void kipc_wake_for(struct kipc_mbox *mb, struct kipc_waiter *w, u32 t,
+			  struct kipc_wakeq *wq)
+{
+	w->for_type = t;
+	kipc_waiter_wake(&mb->rwaiters, w, wq);
+}
+
+/* A message of type @t is queued: wake the first receiver it satisfies. */
+static void kipc_wake_receiver(struct kipc_mbox *mb, u32 t,
+			       struct kipc_wakeq *wq)
+{
+	struct kipc_waiter *w = kipc_receiver_for(mb, t);
+
+	if (w)
+		kipc_wake_for(mb, w, t, wq);
 }
 
 /*
@@ -460,17 +490,21 @@ static void kipc_sleep(struct kipc_mbox *mb, struct kipc_wait *w,
 	if (kipc_ix_queued(&wait->ix))
 		kipc_ix_erase(ix, &wait->ix);
 	kipc_unreserve(mb, wait);
-	if (wait->chosen && !send) {
+	if (wait->msg) {
+		w->msg = wait->msg;
+		w->handed = true;
+	} else if (wait->chosen && !send) {
 		w->chosen = true;
 		w->for_type = wait->for_type;
 	}
 }
 
 /*
- * Waits until kipc_ready() says go, fails, or the wait is cut short by
- * NONBLOCK, the timeout or a signal. Called and returns with mb->lock held.
+ * kipc_until_ready()'s slow path, when kipc_ready() said wait (@ret): sleeps
+ * in line until kipc_ready() says go, fails, or the wait is cut short by
+ * NONBLOCK, the timeout or a signal. The one sleeping loop.
  */
-static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
+static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w, int ret)
 	__must_hold(&mb->lock)
 {
 	bool send = w->dir == KIPC_DIR_SEND;
@@ -478,15 +512,14 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 	struct kipc_waiter wait = {
 		.task = current,
 		.len = w->len,
+		.takes = w->takes,
+		.truncate = w->truncate,
 		.ix.key = send ? w->len : kipc_sel_key(w->sel, w->type),
 	};
 	bool counted = false;
-	int ret;
-
-	lockdep_assert_held(&mb->lock);
 
 	RB_CLEAR_NODE(&wait.ix.rb);
-	while ((ret = kipc_ready(mb, w)) > 0) {
+	for (; ret > 0; ret = kipc_ready(mb, w)) {
 		if (w->nonblock) {
 			ret = -EAGAIN;
 			break;
@@ -519,6 +552,22 @@ static int kipc_wait(struct kipc_mbox *mb, struct kipc_wait *w)
 	return ret;
 }
 
+/*
+ * Returns once kipc_ready() says go (0) or fails, waiting if it must (see
+ * kipc_wait()). Called and returns with mb->lock held.
+ */
+static int kipc_until_ready(struct kipc_mbox *mb, struct kipc_wait *w)
+	__must_hold(&mb->lock)
+{
+	int ret;
+
+	lockdep_assert_held(&mb->lock);
+
+	ret = kipc_ready(mb, w);
+	/* The common case, go or fail at once, sets nothing up for a sleep. */
+	return ret > 0 ? kipc_wait(mb, w, ret) : ret;
+}
+
 static enum kipc_sel kipc_sel_of(u32 flags, u32 type)
 {
 	if (flags & KIPC_RECV_TYPE_LE)
@@ -541,6 +590,9 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir, u32 mode,
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 	w->waited = false;
 	w->chosen = false;
+	w->takes = false;
+	w->truncate = false;
+	w->handed = false;
 	w->timeout_ns = timeout_ns;
 	w->expires = KTIME_MAX;
 	if (*timeout_ns)
@@ -553,16 +605,23 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir, u32 mode,
 	w->msg = NULL;
 }
 
-/* A receive's selection: its type and flags. */
-static void kipc_wait_select(struct kipc_wait *w, u32 flags, u32 type)
+/*
+ * A receive's selection (its type and flags), and the buffer (@len bytes)
+ * that a message may be handed into while it waits, unless it peeks.
+ */
+static void kipc_wait_select(struct kipc_wait *w, u32 flags, u32 type,
+			     u32 len)
 {
 	w->type = type;
 	w->sel = kipc_sel_of(flags, type);
+	w->len = len;
+	w->takes = !(flags & KIPC_RECV_PEEK);
+	w->truncate = flags & KIPC_RECV_TRUNCATE;
 }
 
-static void kipc_set_pid(struct pid **slot)
+static void kipc_set_pid(struct pid **slot, struct task_struct *task)
 {
-	struct pid *pid = task_tgid(current);
+	struct pid *pid = task_tgid(task);
 
 	if (*slot != pid) {
 		put_pid(*slot);
@@ -576,10 +635,46 @@ struct kipc_queued {
 	bool idle;		/* no receiver was blocked */
 };
 
-/* Queues @msg and wakes a receiver for it. */
-static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
-			 const struct kipc_wait *w, struct kipc_queued *q)
+/*
+ * Whether @r, the receiver first in line for @msg, takes it from the
+ * sender's hand: it is not peeking, and the message fits its buffer (or it
+ * truncates). Else the message is queued and @r woken to find it there
+ * (and, if it is too long, to fail with EMSGSIZE, leaving it queued).
+ */
+static bool kipc_takes(const struct kipc_waiter *r, const struct kipc_kmsg *msg)
 {
+	return r->takes && (msg->len <= r->len || r->truncate);
+}
+
+/*
+ * Hands @msg straight to @r, blocked on @mb, as ipc/mqueue.c's
+ * pipelined_send() does: the message never enters the queue, so it is
+ * received now, in @r's name (the counters say so), and @r finds it in its
+ * waiter when it wakes, whatever else happened meanwhile.
+ */
+static void kipc_hand_off(struct kipc_mbox *mb, struct kipc_waiter *r,
+			  struct kipc_kmsg *msg, struct kipc_wakeq *wq)
+{
+	r->msg = msg;
+	mb->received++;
+	if (msg->len > r->len)
+		mb->dropped++;
+	kipc_set_pid(&mb->last_receiver, r->task);
+	kipc_wake_for(mb, r, kipc_kmsg_type(msg), wq);
+}
+
+/*
+ * Queues @msg; or, if @hand, hands it to the receiver first in line for it.
+ * A batch is queued whole, so that its messages are received in priority
+ * order, whoever waits (a single send is never in a receiver's way).
+ */
+static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
+			 const struct kipc_wait *w, struct kipc_queued *q,
+			 bool hand)
+{
+	u32 type = kipc_kmsg_type(msg);
+	struct kipc_waiter *r;
+
 	lockdep_assert_held(&mb->lock);
 
 	q->was_empty = !mb->depth;
@@ -588,12 +683,18 @@ static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	/* The time stamp, read before the lock, is renewed after a wait. */
 	if (w->waited)
 		msg->tstamp = ktime_get_ns();
+	mb->sent++;
+	kipc_set_pid(&mb->last_sender, current);
+	r = kipc_receiver_for(mb, type);
+	if (hand && r && kipc_takes(r, msg)) {
+		kipc_hand_off(mb, r, msg, w->wq);
+		return;
+	}
 	kipc_ix_insert(&mb->msgs, &msg->ix);
 	mb->depth++;
 	mb->bytes += msg->len;
-	mb->sent++;
-	kipc_set_pid(&mb->last_sender);
-	kipc_wake_receiver(mb, kipc_kmsg_type(msg), w->wq);
+	if (r)
+		kipc_wake_for(mb, r, type, w->wq);
 }
 
 /* Unlinks @msg, @n of whose bytes are read, and wakes senders it made room for. */
@@ -608,7 +709,7 @@ static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n,
 	mb->received++;
 	if (n < msg->len)
 		mb->dropped++;
-	kipc_set_pid(&mb->last_receiver);
+	kipc_set_pid(&mb->last_receiver, current);
 	if (!kipc_ix_empty(&mb->swaiters))
 		__kipc_wake_senders(mb, wq);
 }
@@ -681,14 +782,14 @@ int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
 	w.len = m->len;
 
 	spin_lock(&mb->lock);
-	ret = kipc_wait(mb, &w);
+	ret = kipc_until_ready(mb, &w);
 	if (ret) {
 		spin_unlock(&mb->lock);
 		kipc_wakeq_run(&wq);
 		kipc_kmsg_free(msg);
 		return ret;
 	}
-	kipc_enqueue(mb, msg, &w, &q);
+	kipc_enqueue(mb, msg, &w, &q, true);
 	m->seq = kipc_kmsg_seq(msg);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
@@ -773,11 +874,11 @@ static int kipc_sendv_queue(struct kipc_sendv_call *sv)
 		}
 		sv->w.len = msg->len;
 		sv->w.waited = false;
-		ret = kipc_wait(mb, &sv->w);
+		ret = kipc_until_ready(mb, &sv->w);
 		if (ret)
 			break;
 		list_del(&msg->node);
-		kipc_enqueue(mb, msg, &sv->w, &sv->q[sv->queued]);
+		kipc_enqueue(mb, msg, &sv->w, &sv->q[sv->queued], false);
 		sv->ms[sv->queued++].seq = kipc_kmsg_seq(msg);
 	}
 	spin_unlock(&mb->lock);
@@ -831,6 +932,29 @@ static void kipc_msg_header(struct kipc_msg *m, const struct kipc_kmsg *msg)
 }
 
 /*
+ * Writes back the kernel's part of a received header, @m's, to @um, all
+ * else zeroed (no kernel bytes leak). 0 or -EFAULT.
+ */
+int kipc_msg_put(struct kipc_msg __user *um, const struct kipc_msg *m)
+{
+	struct kipc_msg out = {
+		.buf = m->buf,
+		.len = m->len,
+		.flags = m->flags,
+		.type = m->type,
+		.priority = m->priority,
+		.timeout_ns = m->timeout_ns,
+		.seq = m->seq,
+		.timestamp_ns = m->timestamp_ns,
+		.msg_len = m->msg_len,
+		.sender_pid = m->sender_pid,
+		.sender_uid = m->sender_uid,
+	};
+
+	return copy_to_user(um, &out, sizeof(out)) ? -EFAULT : 0;
+}
+
+/*
  * PEEK: the message stays queued, so its bytes are copied to a bounce
  * buffer under the lock, and from there to user space. Not the hot path.
  */
@@ -844,7 +968,7 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 
 	for (;;) {
 		spin_lock(&mb->lock);
-		ret = kipc_wait(mb, w);
+		ret = kipc_until_ready(mb, w);
 		if (ret)
 			goto out_unlock;
 		msg = w->msg;
@@ -890,9 +1014,12 @@ out_unlock:
 	return ret;
 }
 
-/* RECV: into @m, from @mb, which the handle of @file may read. */
+/*
+ * RECV: into @m and its header @um (NULL: read(2), no header), from @mb,
+ * which @file's handle may read.
+ */
 int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
-		  struct kipc_msg *m)
+		  struct kipc_msg *m, struct kipc_msg __user *um)
 {
 	struct kipc_wakeq wq = { 0 };
 	struct kipc_wait w;
@@ -901,11 +1028,13 @@ int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
 	if (m->flags & KIPC_RECV_PEEK) {
 		kipc_wait_init(&w, KIPC_DIR_RECV, mode, file, m->flags,
 			       &m->timeout_ns, &wq);
-		kipc_wait_select(&w, m->flags, m->type);
-		return kipc_peek(mb, m, &w, m->flags);
+		kipc_wait_select(&w, m->flags, m->type, m->len);
+		ret = kipc_peek(mb, m, &w, m->flags);
+		return ret ?: (um ? kipc_msg_put(um, m) : 0);
 	}
 	/* A batch of one. */
-	ret = kipc_msg_recvv(mb, mode, file, m, 1, m->flags, &m->timeout_ns);
+	ret = kipc_msg_recvv(mb, mode, file, m, um, 1, m->flags,
+			     &m->timeout_ns);
 	return ret < 0 ? ret : 0;
 }
 
@@ -930,20 +1059,22 @@ static int kipc_recvv_take(struct kipc_mbox *mb, struct kipc_wait *w,
 		/* recvmmsg(MSG_WAITFORONE): only the first may block. */
 		if (i)
 			w->nonblock = true;
-		kipc_wait_select(w, flags | m->flags, m->type);
-		ret = kipc_wait(mb, w);
+		kipc_wait_select(w, flags | m->flags, m->type, m->len);
+		ret = kipc_until_ready(mb, w);
 		if (ret)
 			break;
 		msg = w->msg;
 		m->msg_len = msg->len;
-		if (msg->len > m->len &&
-		    !((flags | m->flags) & KIPC_RECV_TRUNCATE)) {
+		if (msg->len > m->len && !w->truncate) {
 			ret = -EMSGSIZE;
 			break;
 		}
 		m->len = min(m->len, msg->len);
 		kipc_msg_header(m, msg);
-		kipc_dequeue(mb, msg, m->len, w->wq);
+		/* A message handed over was never queued. */
+		if (!w->handed)
+			kipc_dequeue(mb, msg, m->len, w->wq);
+		w->handed = false;
 		list_add_tail(&msg->node, got);
 	}
 	kipc_pass_on(mb, w);
@@ -951,12 +1082,15 @@ static int kipc_recvv_take(struct kipc_mbox *mb, struct kipc_wait *w,
 }
 
 /*
- * RECVV's second phase, the lock dropped: copies @got out into @ms in
- * order, and frees what was copied. Should a copy fault, that message and
- * those after it go back where they were. Returns how many were copied.
+ * RECVV's second phase, the lock dropped: copies @got out in order, each
+ * message's bytes to its buffer, then its header @ms[i] to @um[i], and
+ * frees what was copied. Should a copy fault, that message and those after
+ * it go back where they were: so nothing is lost that the caller was not
+ * told of. Returns how many were copied.
  */
 static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
-			       struct kipc_msg *ms, struct list_head *got)
+			       struct kipc_msg *ms, struct kipc_msg __user *um,
+			       struct list_head *got)
 {
 	struct kipc_kmsg *msg, *tmp;
 	struct kipc_msg *m;
@@ -964,7 +1098,8 @@ static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
 
 	list_for_each_entry_safe(msg, tmp, got, node) {
 		m = &ms[n];
-		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len))
+		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len) ||
+		    (um && kipc_msg_put(&um[n], m)))
 			break;
 		list_del(&msg->node);
 		trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
@@ -985,12 +1120,14 @@ static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
  * RECVV (and RECV, a batch of one): receives into @ms[0..@count) in order,
  * each entry with its own type, selection and TRUNCATE flag; only the first
  * may block. The messages are unlinked under one hold of the lock
- * (kipc_recvv_take()) and copied out after (kipc_recvv_copy_out()).
- * Returns how many were received, or the error that stopped the first
- * (for EMSGSIZE, with @ms[0].msg_len set).
+ * (kipc_recvv_take()) and copied out after (kipc_recvv_copy_out()), each
+ * with its header, to @um[i]. Returns how many were received, or the error
+ * that stopped the first (for EMSGSIZE, with @ms[0].msg_len set, not yet
+ * written back).
  */
 int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
-		   struct kipc_msg *ms, u32 count, u32 flags, u64 *timeout_ns)
+		   struct kipc_msg *ms, struct kipc_msg __user *um, u32 count,
+		   u32 flags, u64 *timeout_ns)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
@@ -1013,6 +1150,6 @@ int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
 	/* As sockets do: room again for a writer that found none. */
 	if (was_full)
 		kill_fasync(&mb->fasync, SIGIO, POLL_OUT);
-	n = kipc_recvv_copy_out(mb, h->user, ms, &got);
+	n = kipc_recvv_copy_out(mb, h->user, ms, um, &got);
 	return n ? n : -EFAULT;
 }

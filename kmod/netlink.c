@@ -697,7 +697,7 @@ struct kipc_nl_ev {
 	u64		seq;
 	u32		len;
 	u32		type;
-	u64		time;
+	u64		time;		/* taken once somebody listens */
 };
 
 /*
@@ -706,17 +706,18 @@ struct kipc_nl_ev {
  * in event-nanoseconds (an event costs NSEC_PER_SEC). The lock is the
  * user's own: users never contend for it.
  */
-static bool kipc_nl_ratelimit(struct kipc_user *u)
+static bool kipc_nl_ratelimit(struct kipc_user *u, u64 now)
 {
 	u32 rate = READ_ONCE(kipc_event_rate);
-	u64 now, credit;
+	u64 credit;
 	bool ok;
 
 	if (!rate || !u)
 		return true;
 
 	spin_lock(&u->rl_lock);
-	now = ktime_get_ns();
+	/* @now was read before the lock: never count time backwards. */
+	now = max(now, u->rl_stamp);
 	credit = u->rl_credit +
 		 min_t(u64, now - u->rl_stamp, NSEC_PER_SEC) * rate;
 	credit = min_t(u64, credit, (u64)rate * NSEC_PER_SEC);
@@ -841,9 +842,13 @@ static void kipc_nl_unicast(struct kipc_mbox *mb, struct kipc_nl_ns *nsw,
 	}
 }
 
-/* Process context, no kipc spinlock held; may sleep. */
+/*
+ * Process context, no kipc spinlock held; may sleep. The event's time is
+ * read here, once somebody listens: a clock read is not free (an MMIO exit
+ * on an emulated HPET), and nobody listening is the common case.
+ */
 static void kipc_nl_event(struct kipc_mbox *mb, struct kipc_user *u,
-			  const struct kipc_nl_ev *ev)
+			  struct kipc_nl_ev *ev)
 {
 	bool limited = ev->event != KIPC_EVENT_CREATE &&
 		       ev->event != KIPC_EVENT_DESTROY;
@@ -864,7 +869,8 @@ static void kipc_nl_event(struct kipc_mbox *mb, struct kipc_user *u,
 	nsw = kipc_nl_ns_find(mb->ns);
 	if (!group && !nsw)
 		goto out;
-	if (limited && !kipc_nl_ratelimit(u)) {
+	ev->time = ktime_get_ns();
+	if (limited && !kipc_nl_ratelimit(u, ev->time)) {
 		atomic64_inc(&kipc_events_suppressed);
 		if (nsw)
 			atomic64_inc(&nsw->suppressed);
@@ -885,7 +891,7 @@ out:
 void kipc_nl_mbox_event(struct kipc_mbox *mb, struct kipc_user *u,
 			enum kipc_event event)
 {
-	struct kipc_nl_ev ev = { .event = event, .time = ktime_get_ns() };
+	struct kipc_nl_ev ev = { .event = event };
 
 	kipc_nl_event(mb, u, &ev);
 }
@@ -896,7 +902,7 @@ void kipc_nl_msg_event(struct kipc_mbox *mb, struct kipc_user *u,
 {
 	struct kipc_nl_ev ev = {
 		.event = event, .is_msg = true, .seq = seq, .len = len,
-		.type = type, .time = ktime_get_ns(),
+		.type = type,
 	};
 
 	kipc_nl_event(mb, u, &ev);

@@ -196,7 +196,9 @@ struct kipc_notify {
  *     read; EINVAL for unknown flags, nonzero padding, a field its flags do
  *     not use, a bad name, mode, priority, signal number or batch count;
  *     ENAMETOOLONG; then EFAULT if what is written back cannot be written
- *     (that is probed before the op acts).
+ *     (probed before the op acts; RECV and RECVV instead write each header
+ *     with its message, and a message whose buffer or header cannot be
+ *     written goes back where it was: EFAULT, nothing lost).
  *  2. The handle: ENOTCONN if it is not attached to a mailbox.
  *  3. The mailbox: EIDRM if it was destroyed, for every op and every
  *     caller, owner or not.
@@ -231,6 +233,17 @@ struct kipc_notify {
 #define KIPC_IOC_SENDV		_IOW(KIPC_IOC_MAGIC, 0x08, struct kipc_msgv)
 #define KIPC_IOC_RECVV		_IOW(KIPC_IOC_MAGIC, 0x09, struct kipc_msgv)
 #define KIPC_IOC_NOTIFY		_IOW(KIPC_IOC_MAGIC, 0x0a, struct kipc_notify)
+
+/*
+ * read(2) and write(2) on a handle move one message each, for programs that
+ * need no header (as with a pipe or mq_send()/mq_receive()): write() sends
+ * its bytes as a message of type 0 and priority 0 and returns their count;
+ * read() receives the best message of any type whole and returns its
+ * length, or fails with EMSGSIZE, leaving it queued, if it does not fit.
+ * They block unless the handle is O_NONBLOCK, need w and r as SEND and RECV
+ * do, and fail as they do. The message has its seq, sender and time stamp
+ * all the same, for whoever receives it with KIPC_IOC_RECV.
+ */
 
 /*
  * Generic netlink family KIPC_GENL_NAME
