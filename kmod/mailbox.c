@@ -65,7 +65,7 @@
 
 static DEFINE_MUTEX(kipc_registry_lock);
 static DEFINE_XARRAY_ALLOC(kipc_ids);
-static DEFINE_HASHTABLE(kipc_names, 10);
+static DEFINE_HASHTABLE(kipc_names, 12);
 static DEFINE_HASHTABLE(kipc_nss, 6);	/* struct kipc_ns, by namespace */
 static u32 kipc_next_id = 1;	/* where the cyclic id search starts */
 static u32 kipc_nr_mailboxes;
@@ -435,7 +435,8 @@ static struct kipc_mbox *kipc_mbox_alloc(const struct kipc_create *kc)
 /*
  * Create's second phase: @mb gets its id and name in the registry and
  * becomes @h's mailbox, or nothing happens. *@new_kns becomes the entry of
- * the namespace if it is the namespace's first mailbox.
+ * the namespace if it is the namespace's first mailbox; without one, that
+ * fails with -EAGAIN: allocate one (not under the lock) and try again.
  */
 static int kipc_mbox_register(struct kipc_handle *h, struct kipc_mbox *mb,
 			      struct kipc_ns **new_kns)
@@ -448,6 +449,10 @@ static int kipc_mbox_register(struct kipc_handle *h, struct kipc_mbox *mb,
 	ret = kipc_mbox_room(h->user);
 	if (ret)
 		goto out_unlock;
+	if (!*new_kns && !kipc_ns_find(mb->ns)) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
 	if (kipc_find_name(mb->ns, mb->name)) {
 		ret = -EEXIST;
 		goto out_unlock;
@@ -485,22 +490,26 @@ out_unlock:
 int kipc_mbox_create(struct kipc_handle *h, const struct kipc_create *kc,
 		     u32 *id)
 {
-	struct kipc_ns *new_kns;
+	struct kipc_ns *new_kns = NULL;
 	struct kipc_mbox *mb;
 	int ret;
 
 	mb = kipc_mbox_alloc(kc);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	/* In case this is the namespace's first mailbox. */
-	new_kns = kzalloc(sizeof(*new_kns), GFP_KERNEL_ACCOUNT);
-	if (!new_kns) {
-		kfree(mb);
-		return -ENOMEM;
-	}
 
 	mutex_lock(&h->lock);
-	ret = h->mbox ? -EISCONN : kipc_mbox_register(h, mb, &new_kns);
+	for (;;) {
+		ret = h->mbox ? -EISCONN : kipc_mbox_register(h, mb, &new_kns);
+		if (ret != -EAGAIN)
+			break;
+		/* The namespace's first mailbox: its entry, then again. */
+		new_kns = kzalloc(sizeof(*new_kns), GFP_KERNEL_ACCOUNT);
+		if (!new_kns) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
 	mutex_unlock(&h->lock);
 	kfree(new_kns);
 	if (ret) {

@@ -6,8 +6,10 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -96,20 +98,30 @@ MODULE_PARM_DESC(event_rate, "Per-message netlink events per second per user, 0 
 module_param_named(max_notify, kipc_max_notify, uint, 0644);
 MODULE_PARM_DESC(max_notify, "Signal registrations per mailbox (64)");
 
-static int kipc_fop_open(struct inode *inode, struct file *file)
+/* A new handle, attached to nothing, of the current user; or NULL. */
+static struct kipc_handle *kipc_handle_new(void)
 {
 	struct kipc_handle *h;
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
-		return -ENOMEM;
+		return NULL;
 	h->user = kipc_user_current();
 	if (!h->user) {
 		kfree(h);
-		return -ENOMEM;
+		return NULL;
 	}
 	mutex_init(&h->lock);
 	INIT_LIST_HEAD(&h->notify.node);
+	return h;
+}
+
+static int kipc_fop_open(struct inode *inode, struct file *file)
+{
+	struct kipc_handle *h = kipc_handle_new();
+
+	if (!h)
+		return -ENOMEM;
 	file->private_data = h;
 	return stream_open(inode, file);
 }
@@ -284,6 +296,50 @@ static bool kipc_mode_ok(u32 mode)
 	return mode <= 0777;
 }
 
+static const struct file_operations kipc_fops;
+
+/*
+ * CREATE with KIPC_CREATE_HANDLE: the mailbox is made on a new handle, a
+ * file of its own (as an open of /dev/kipc, without the path walk and the
+ * device's open), whose descriptor is installed only once nothing can fail.
+ */
+static long kipc_create_handle(struct kipc_create *kc, void __user *idp)
+{
+	struct kipc_handle *h;
+	struct file *file;
+	int fd, ret;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	h = kipc_handle_new();
+	if (!h) {
+		ret = -ENOMEM;
+		goto out_put_fd;
+	}
+	file = anon_inode_getfile("[kipc]", &kipc_fops, h, O_RDWR);
+	if (IS_ERR(file)) {
+		kipc_user_put(h->user);
+		kfree(h);
+		ret = PTR_ERR(file);
+		goto out_put_fd;
+	}
+	stream_open(file_inode(file), file);
+	ret = kipc_mbox_create(h, kc, &kc->id);
+	if (ret) {
+		fput(file);	/* kipc_fop_release() frees the handle */
+		goto out_put_fd;
+	}
+	/* Probed: only an unmapping race can fail, and the handle is made. */
+	kipc_put_id(kc->id, idp);
+	fd_install(fd, file);
+	return fd;
+
+out_put_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
 static long kipc_ioc_create(struct kipc_handle *h, void __user *argp)
 {
 	void __user *idp = argp + offsetof(struct kipc_create, id);
@@ -304,6 +360,8 @@ static long kipc_ioc_create(struct kipc_handle *h, void __user *argp)
 	ret = kipc_put_id(kc.id, idp);
 	if (ret)
 		return ret;
+	if (kc.flags & KIPC_CREATE_HANDLE)
+		return kipc_create_handle(&kc, idp);
 	ret = kipc_mbox_create(h, &kc, &kc.id);
 	if (ret)
 		return ret;

@@ -42,23 +42,42 @@ int kipc_version(int fd, struct kipc_version *v)
 	return kipc_ret(ioctl(fd, KIPC_IOC_VERSION, v));
 }
 
-int kipc_create(int fd, const char *name, const struct kipc_create_opts *o)
+/* KIPC_IOC_CREATE of @name with @o and @flags besides: its value, or -errno. */
+static int kipc_create_ioc(int fd, const char *name,
+			   const struct kipc_create_opts *o, uint32_t flags,
+			   uint32_t *id)
 {
-	struct kipc_create c = { .size = sizeof(c) };
+	struct kipc_create c = { .size = sizeof(c), .flags = flags };
 	int ret;
 
 	ret = kipc_copy_name(c.name, name);
 	if (ret)
 		return ret;
 	if (o) {
-		c.flags = o->flags;
+		c.flags |= o->flags;
 		c.mode = o->mode;
 		c.capacity = o->capacity;
 		c.capacity_bytes = o->capacity_bytes;
 		c.max_msg_size = o->max_msg_size;
 	}
 	ret = kipc_ret(ioctl(fd, KIPC_IOC_CREATE, &c));
-	return ret < 0 ? ret : (int)c.id;
+	if (ret >= 0 && id)
+		*id = c.id;
+	return ret;
+}
+
+int kipc_create(int fd, const char *name, const struct kipc_create_opts *o)
+{
+	uint32_t id;
+	int ret = kipc_create_ioc(fd, name, o, 0, &id);
+
+	return ret < 0 ? ret : (int)id;
+}
+
+int kipc_create_handle(int fd, const char *name,
+		       const struct kipc_create_opts *o, uint32_t *id)
+{
+	return kipc_create_ioc(fd, name, o, KIPC_CREATE_HANDLE, id);
 }
 
 int kipc_attach(int fd, const char *name)

@@ -28,6 +28,13 @@ struct kipc_create_opts {
 
 /* Creates @name and attaches @fd to it; returns the id (> 0). */
 int kipc_create(int fd, const char *name, const struct kipc_create_opts *o);
+/*
+ * Creates @name on a new handle (KIPC_CREATE_HANDLE), @fd left as it was:
+ * the new handle's descriptor (close-on-exec), its id in *@id if not NULL;
+ * or -errno.
+ */
+int kipc_create_handle(int fd, const char *name,
+		       const struct kipc_create_opts *o, uint32_t *id);
 int kipc_attach(int fd, const char *name);
 int kipc_attach_id(int fd, uint32_t id);
 /* By id, in any IPC namespace (KIPC_ATTACH_ALL_NS: needs CAP_IPC_OWNER). */

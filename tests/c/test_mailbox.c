@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Mailboxes: create, attach, destroy, names, permissions, namespaces. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <sched.h>
 
 #include "util.h"
@@ -191,6 +193,54 @@ TEST(temp_mailbox_dies_with_its_last_handle)
 	ASSERT_OK(sendstr(b, "still here", 0));
 	close(b);
 	ASSERT_ERR(kipc_attach(new_handle(), name), ENOENT);
+}
+
+/* Descriptors this process has open now. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		FAIL("opendir /proc/self/fd: %s", strerror(errno));
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+TEST(create_handle_makes_each_mailbox_on_a_new_handle)
+{
+	struct kipc_create_opts temp = { .flags = KIPC_CREATE_TEMP };
+	const char *a = uniq("newh-a"), *b = uniq("newh-b");
+	int factory = new_handle(), ha, hb, hb2, before;
+	char buf[8];
+	uint32_t id;
+
+	ha = kipc_create_handle(factory, a, NULL, &id);
+	ASSERT_GE(ha, 0);
+	ASSERT_TRUE(fcntl(ha, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(stat_of(ha).id, id);
+	ASSERT_TRUE(!strcmp(stat_of(ha).name, a));
+	ASSERT_EQ(stat_of(ha).handles, 1);
+	/* The calling handle is left as it was: free, so still a factory. */
+	ASSERT_ERR(kipc_stat(factory, &(struct kipc_stat){ 0 }), ENOTCONN);
+	/* An attached handle makes mailboxes too, and stays attached. */
+	hb = kipc_create_handle(ha, b, &temp, NULL);
+	ASSERT_GE(hb, 0);
+	ASSERT_EQ(stat_of(ha).id, id);
+	ASSERT_OK(sendstr(hb, "via b", 0));
+	hb2 = attach(b);
+	ASSERT_EQ(kipc_recv(hb2, buf, sizeof(buf), 0, 0, 0), 5);
+	close(hb2);
+	/* A name that exists: EEXIST, and no descriptor is left behind. */
+	before = open_fds();
+	ASSERT_ERR(kipc_create_handle(factory, a, NULL, NULL), EEXIST);
+	ASSERT_EQ(open_fds(), before);
+	/* The new handle is a handle: closing the last one ends a temp. */
+	close(hb);
+	ASSERT_ERR(kipc_attach(new_handle(), b), ENOENT);
+	ASSERT_OK(kipc_destroy(ha));
 }
 
 TEST(mode_bits_are_enforced)

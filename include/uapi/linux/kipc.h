@@ -33,7 +33,14 @@ struct kipc_version {
 
 /* struct kipc_create: flags */
 #define KIPC_CREATE_TEMP	(1U << 0)	/* destroy when the last handle closes */
-#define KIPC_CREATE_FLAGS	(KIPC_CREATE_TEMP)
+/*
+ * Attach a new handle, not this one, and return it as the ioctl's value: a
+ * file descriptor, close-on-exec, that is a handle as an open of
+ * KIPC_DEVICE is. The calling handle, attached or not, is left as it was:
+ * one open handle makes any number of mailboxes, one system call each.
+ */
+#define KIPC_CREATE_HANDLE	(1U << 1)
+#define KIPC_CREATE_FLAGS	(KIPC_CREATE_TEMP | KIPC_CREATE_HANDLE)
 
 struct kipc_create {
 	__u32 size;			/* in: sizeof(struct kipc_create) */
