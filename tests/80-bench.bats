@@ -12,7 +12,8 @@ setup() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	for m in "kipc" "kipc batched" "pipe" "unix seqpacket" "POSIX mq" \
-		 "SysV msg" "futex (floor)" "null ioctl (kipc)"; do
+		 "SysV msg" "futex (floor)" "null ioctl (kipc)" \
+		 "kipc (open + CREATE)"; do
 		echo "$output" | grep -qF "| $m |" || { echo "no row for $m"; false; }
 	done
 	# One row per measurement, none of them failed or empty.
@@ -20,7 +21,9 @@ setup() {
 		 "throughput 64 B" "throughput 4096 B" "fan-in 4 -> 1, 64 B" \
 		 "notify: send -> signal handler" "notify: send -> poll wake-up" \
 		 "create one queue" "list all queues (in-process)" \
-		 "memory per queued msg, 64 B"; do
+		 "memory per queued msg, 64 B" "per message, no blocking, 64 B" \
+		 "1 pair, 64 B, msg/s (as 16 pairs)" \
+		 "16 pairs, 64 B, msg/s (all pairs)"; do
 		echo "$output" | grep -qF "| $g |" || { echo "no rows for $g"; false; }
 	done
 	! echo "$output" | grep -q "FAILED"

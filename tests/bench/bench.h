@@ -130,7 +130,7 @@ const struct series *kipc_of(const struct series *s);
 
 /* ------------------------------------------------------------ chan.c */
 
-enum mech { M_KIPC, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX, NR_MECH };
+enum mech { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX, NR_MECH };
 
 /* One direction of one mechanism: a mailbox, a pipe, a queue ... */
 struct chan {
@@ -166,7 +166,7 @@ struct mech_ops {
 	void (*close)(struct chan *c);
 };
 
-extern const struct mech_ops kipc_ops, kipcv_ops, pipe_ops, sock_ops,
+extern const struct mech_ops kipc_ops, kipcrw_ops, kipcv_ops, pipe_ops, sock_ops,
 	mq_ops, sysv_ops;
 
 const char *mech_name(enum mech m);

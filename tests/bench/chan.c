@@ -14,6 +14,7 @@ static const struct mech_ops futex_ops = { .name = "futex (floor)" };
 
 static const struct mech_ops *const mech_ops[NR_MECH] = {
 	[M_KIPC] = &kipc_ops,
+	[M_KIPCRW] = &kipcrw_ops,
 	[M_KIPCV] = &kipcv_ops,
 	[M_PIPE] = &pipe_ops,
 	[M_SOCK] = &sock_ops,

@@ -4,10 +4,11 @@
  *
  *   kipc-bench [--quick] [--trials N] [--out DIR] [--profile MECH]
  *
- * Mechanisms: kipc (one message per ioctl), kipc batched (SENDV/RECVV, 32 per
- * call), pipe, socketpair(AF_UNIX, SOCK_SEQPACKET), POSIX mq, SysV msg; and
- * as floors a null ioctl on /dev/kipc (KIPC_IOC_VERSION), getppid(), and a
- * futex ping-pong between two processes over a shared anonymous mapping.
+ * Mechanisms: kipc (one message per ioctl), kipc read/write (one per read(2)
+ * or write(2)), kipc batched (SENDV/RECVV, 32 per call), pipe,
+ * socketpair(AF_UNIX, SOCK_SEQPACKET), POSIX mq, SysV msg; and as floors a
+ * null ioctl on /dev/kipc (KIPC_IOC_VERSION), getppid(), and a futex
+ * ping-pong between two processes over a shared anonymous mapping.
  *
  * Measurements (see run_all()): two-process round trip at 64 B, 1 KiB, 4 KiB;
  * one-way streaming at 64 B and 4 KiB; fan-in of 4 producers into 1
@@ -71,9 +72,9 @@ static void quick_config(void)
 /* ------------------------------------------------------------ the plan */
 
 static const enum mech rt_mechs[] = { M_KIPC, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX };
-static const enum mech tp_mechs[] = { M_KIPC, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV };
+static const enum mech tp_mechs[] = { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV };
 static const enum mech fan_mechs[] = { M_KIPC, M_MQ, M_SYSV };
-static const enum mech nb_mechs[] = { M_KIPC, M_KIPCV, M_PIPE, M_MQ, M_SYSV };
+static const enum mech nb_mechs[] = { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_MQ, M_SYSV };
 static const enum mech pair_mechs[] = { M_KIPC, M_PIPE, M_MQ, M_SYSV };
 static const unsigned rt_sizes[] = { 64, 1024, 4096 };
 static const unsigned tp_sizes[] = { 64, 4096 };

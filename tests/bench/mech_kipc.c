@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc, one message per ioctl, and kipc batched: SENDV/RECVV, BATCH
- * messages per call.
+ * kipc, one message per ioctl; kipc read/write, one message per read(2)
+ * or write(2); and kipc batched: SENDV/RECVV, BATCH messages per call.
  */
 
 #include <stdlib.h>
@@ -52,6 +52,17 @@ static ssize_t kipc_recv_one(struct chan *c, char *buf, unsigned len)
 	int ret = kipc_recv(c->fd[0], buf, len, 0, 0, 0);
 
 	return ret < 0 ? -1 : ret;
+}
+
+/* read(2) and write(2) on the handle: one message each, no header. */
+static int kipcrw_send(struct chan *c, const char *buf, unsigned len)
+{
+	return write(c->fd[0], buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+static ssize_t kipcrw_recv(struct chan *c, char *buf, unsigned len)
+{
+	return read(c->fd[0], buf, len);
 }
 
 /* As memory() has always drained kipc: the return value as is. */
@@ -115,6 +126,14 @@ const struct mech_ops kipc_ops = {
 	.send = kipc_send_one,
 	.recv = kipc_recv_one,
 	.try_recv = kipc_try_recv,
+	.close = kipc_close_chan,
+};
+
+const struct mech_ops kipcrw_ops = {
+	.name = "kipc read/write",
+	.open = kipc_open_chan,
+	.send = kipcrw_send,
+	.recv = kipcrw_recv,
 	.close = kipc_close_chan,
 };
 

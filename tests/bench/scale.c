@@ -71,29 +71,52 @@ static void limits_restore(struct scale *x)
 	setrlimit(RLIMIT_NOFILE, &x->old_rl);
 }
 
-static void create_mailboxes(struct scale *x, struct series *s)
+/*
+ * @x->n mailboxes, each on its handle: made by CREATE with
+ * KIPC_CREATE_HANDLE on one open handle (one system call each, as msgget),
+ * or, with @open_each, by an open of /dev/kipc and a CREATE each. The
+ * handles are kept in @x->fds for the listings.
+ */
+static void create_mailboxes(struct scale *x, struct series *s, bool open_each)
 {
+	int factory = open_each ? -1 : kipc_open(0), fd, ret;
 	char name[64];
 
+	if (!open_each && factory < 0) {
+		series_fail(s, "open: %s", strerror(-factory));
+		return;
+	}
 	for (unsigned i = 0; i < x->n; i++) {
 		uint64_t t0 = now_ns();
-		int fd = kipc_open(0), ret;
 
-		if (fd < 0) {
-			series_fail(s, "open #%u: %s", i, strerror(-fd));
-			break;
-		}
-		snprintf(name, sizeof(name), "scale-%d-%u", getpid(), i);
-		ret = kipc_create(fd, name, NULL);
+		snprintf(name, sizeof(name), "scale-%d-%u%s", getpid(), i,
+			 open_each ? "o" : "");
+		fd = open_each ? kipc_open(0) : factory;
+		ret = fd < 0 ? fd : open_each ? kipc_create(fd, name, NULL) :
+		      kipc_create_handle(factory, name, NULL, NULL);
 		if (ret < 0) {
 			series_fail(s, "create #%u: %s", i, strerror(-ret));
-			close(fd);
+			if (open_each && fd >= 0)
+				close(fd);
 			break;
 		}
 		add_sample(s, (now_ns() - t0) / 1000.0);
-		x->fds[x->made++] = fd;
+		x->fds[x->made++] = open_each ? fd : ret;
 	}
 	s->moved = x->made;
+	if (factory >= 0)
+		close(factory);
+}
+
+/* Destroys and closes the mailboxes of @x->fds. */
+static void destroy_mailboxes(struct scale *x)
+{
+	for (unsigned i = 0; i < x->made; i++) {
+		if (kipc_destroy(x->fds[i]))
+			fail("scale: destroy: %s", strerror(errno));
+		close(x->fds[i]);
+	}
+	x->made = 0;
 }
 
 static void create_queues(struct scale *x, struct series *s)
@@ -254,6 +277,7 @@ void scale(void)
 {
 	/* In this order: the table's. */
 	struct series *sk = get_series("create one queue", "kipc", "us", false);
+	struct series *so = get_series("create one queue", "kipc (open + CREATE)", "us", false);
 	struct series *ss = get_series("create one queue", "SysV msg", "us", false);
 	struct series *lk = get_series("list all queues (in-process)", "kipc", "us", false);
 	struct series *ls = get_series("list all queues (in-process)", "SysV msg", "us", false);
@@ -264,21 +288,20 @@ void scale(void)
 
 	x.fds = xcalloc(x.n, sizeof(*x.fds));
 	x.ids = xcalloc(x.n, sizeof(*x.ids));
-	snprintf(sk->note, sizeof(sk->note), "%u mailboxes: open(/dev/kipc) + CREATE", x.n);
+	snprintf(sk->note, sizeof(sk->note), "%u mailboxes: CREATE with KIPC_CREATE_HANDLE on one handle", x.n);
+	snprintf(so->note, sizeof(so->note), "%u mailboxes: open(/dev/kipc) + CREATE", x.n);
 	snprintf(ss->note, sizeof(ss->note), "%u queues: msgget(IPC_PRIVATE)", x.n);
-	sk->ran = ss->ran = lk->ran = ls->ran = ck->ran = cs->ran = true;
+	sk->ran = so->ran = ss->ran = lk->ran = ls->ran = ck->ran = cs->ran = true;
 
 	limits_raise(&x);
-	create_mailboxes(&x, sk);
+	create_mailboxes(&x, so, true);
+	destroy_mailboxes(&x);
+	create_mailboxes(&x, sk, false);
 	create_queues(&x, ss);
 	list_in_process(&x, lk, ls);
 	list_commands(&x, ck, cs);
 
-	for (i = 0; i < x.made; i++) {
-		if (kipc_destroy(x.fds[i]))
-			fail("scale: destroy: %s", strerror(errno));
-		close(x.fds[i]);
-	}
+	destroy_mailboxes(&x);
 	for (i = 0; i < x.qmade; i++)
 		msgctl(x.ids[i], IPC_RMID, NULL);
 	limits_restore(&x);
