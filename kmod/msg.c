@@ -664,9 +664,9 @@ static void kipc_hand_off(struct kipc_mbox *mb, struct kipc_waiter *r,
 }
 
 /*
- * Queues @msg; or, if @hand, hands it to the receiver first in line for it.
- * A batch is queued whole, so that its messages are received in priority
- * order, whoever waits (a single send is never in a receiver's way).
+ * Queues @msg; or, if @hand and the queue is empty, hands it to the
+ * receiver first in line for it. A batch is queued whole, so that its
+ * messages are received in priority order, whoever waits.
  */
 static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 			 const struct kipc_wait *w, struct kipc_queued *q,
@@ -686,7 +686,12 @@ static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	mb->sent++;
 	kipc_set_pid(&mb->last_sender, current);
 	r = kipc_receiver_for(mb, type);
-	if (hand && r && kipc_takes(r, msg)) {
+	/*
+	 * Only into an empty queue: a receiver that is blocked may yet have
+	 * an older message it selects queued for it (another was woken for
+	 * that one and has not run), which it must get first.
+	 */
+	if (hand && !mb->depth && r && kipc_takes(r, msg)) {
 		kipc_hand_off(mb, r, msg, w->wq);
 		return;
 	}

@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 #include "util.h"
@@ -121,6 +122,51 @@ TEST(a_blocked_receiver_too_small_for_the_message_leaves_it_queued)
 	ASSERT_EQ(stat_of(fd).depth, 1);
 	ASSERT_EQ(stat_of(fd).received, 0);
 	ASSERT_EQ(kipc_recv(fd, big, sizeof(big), 0, 0, 0), (int)sizeof(big));
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+/*
+ * A peeker first in line, a taker behind it. X's send wakes the peeker
+ * (which does not take); Y's, right after, must not hand Y to the taker
+ * while X, older, is queued: the taker gets X, and Y stays. All on one
+ * CPU, the sender SCHED_FIFO, so that nobody it wakes runs between them.
+ */
+TEST(a_blocked_receiver_is_never_handed_a_message_newer_than_one_queued)
+{
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	const char *name = uniq("order");
+	int fd = new_mbox(name, NULL);
+	cpu_set_t cpu0;
+	char buf[8];
+	pid_t peeker, taker;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(sched_setaffinity(0, sizeof(cpu0), &cpu0), 0);
+
+	peeker = fork_child();
+	if (!peeker) {
+		int n = kipc_recv(attach(name), buf, sizeof(buf), 0,
+				  KIPC_RECV_PEEK, 0);
+
+		_exit(n == 1 && buf[0] == 'X' ? 0 : 1);
+	}
+	wait_blocked(fd, 1, 0);
+	taker = fork_child();
+	if (!taker) {
+		int n = kipc_recv(attach(name), buf, sizeof(buf), 0, 0, 0);
+
+		_exit(n == 1 && buf[0] == 'X' ? 0 : 1);
+	}
+	wait_blocked(fd, 2, 0);
+	ASSERT_EQ(sched_setscheduler(0, SCHED_FIFO, &fifo), 0);
+	ASSERT_OK(kipc_send(fd, "X", 1, 0, 0, 0, 0));
+	ASSERT_OK(kipc_send(fd, "Y", 1, 0, 0, 0, 0));
+	ASSERT_EQ(sched_setscheduler(0, SCHED_OTHER, &other), 0);
+	reap_ok(peeker);
+	reap_ok(taker);
+	ASSERT_EQ(kipc_recv(fd, buf, sizeof(buf), 0, KIPC_NONBLOCK, 0), 1);
+	ASSERT_EQ(buf[0], 'Y');
 	ASSERT_OK(kipc_destroy(fd));
 }
 
