@@ -435,8 +435,8 @@ static struct kipc_mbox *kipc_mbox_alloc(const struct kipc_create *kc)
 /*
  * Create's second phase: @mb gets its id and name in the registry and
  * becomes @h's mailbox, or nothing happens. *@new_kns becomes the entry of
- * the namespace if it is the namespace's first mailbox; without one, that
- * fails with -EAGAIN: allocate one (not under the lock) and try again.
+ * the namespace if it is the namespace's first mailbox; without one, it
+ * returns 1: allocate one (not under the lock) and try again.
  */
 static int kipc_mbox_register(struct kipc_handle *h, struct kipc_mbox *mb,
 			      struct kipc_ns **new_kns)
@@ -450,7 +450,7 @@ static int kipc_mbox_register(struct kipc_handle *h, struct kipc_mbox *mb,
 	if (ret)
 		goto out_unlock;
 	if (!*new_kns && !kipc_ns_find(mb->ns)) {
-		ret = -EAGAIN;
+		ret = 1;
 		goto out_unlock;
 	}
 	if (kipc_find_name(mb->ns, mb->name)) {
@@ -501,7 +501,7 @@ int kipc_mbox_create(struct kipc_handle *h, const struct kipc_create *kc,
 	mutex_lock(&h->lock);
 	for (;;) {
 		ret = h->mbox ? -EISCONN : kipc_mbox_register(h, mb, &new_kns);
-		if (ret != -EAGAIN)
+		if (ret <= 0)
 			break;
 		/* The namespace's first mailbox: its entry, then again. */
 		new_kns = kzalloc(sizeof(*new_kns), GFP_KERNEL_ACCOUNT);

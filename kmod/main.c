@@ -116,6 +116,16 @@ static struct kipc_handle *kipc_handle_new(void)
 	return h;
 }
 
+/*
+ * Every handle's file: no inotify or fanotify events on read(2) and
+ * write(2), or a watch on /dev/kipc (mode 0666) would tell anybody when
+ * anybody else sends or receives (as ptmx_open() does for /dev/ptmx).
+ */
+static void kipc_file_init(struct file *file)
+{
+	file->f_mode |= FMODE_NONOTIFY;
+}
+
 static int kipc_fop_open(struct inode *inode, struct file *file)
 {
 	struct kipc_handle *h = kipc_handle_new();
@@ -123,6 +133,7 @@ static int kipc_fop_open(struct inode *inode, struct file *file)
 	if (!h)
 		return -ENOMEM;
 	file->private_data = h;
+	kipc_file_init(file);
 	return stream_open(inode, file);
 }
 
@@ -187,8 +198,16 @@ static int kipc_fop_fasync(int fd, struct file *file, int on)
  * mq_receive(); the message stays queued). They block unless the handle is
  * O_NONBLOCK. The message still has its seq, sender and time stamp, for a
  * receiver that uses KIPC_IOC_RECV. The same gate and the same send and
- * receive as the ioctls, without their header to copy in and out.
+ * receive as the ioctls, without their header to copy in and out. A signal
+ * that interrupts them restarts them under SA_RESTART, as for a pipe.
+ * readv(2) and writev(2) fail with EINVAL: a message is one buffer (SENDV
+ * sends many), and the kernel would otherwise make one per iovec.
  */
+static int kipc_rw_ret(int ret)
+{
+	return ret == -ERESTARTNOHAND ? -ERESTARTSYS : ret;
+}
+
 static ssize_t kipc_fop_write(struct file *file, const char __user *buf,
 			      size_t count, loff_t *ppos)
 {
@@ -206,7 +225,7 @@ static ssize_t kipc_fop_write(struct file *file, const char __user *buf,
 	m.len = count;
 	ret = kipc_msg_send(mb, mode, file, &m);
 	if (ret)
-		return ret;
+		return kipc_rw_ret(ret);
 	return count;
 }
 
@@ -214,10 +233,8 @@ static ssize_t kipc_fop_read(struct file *file, char __user *buf,
 			     size_t count, loff_t *ppos)
 {
 	struct kipc_handle *h = file->private_data;
-	struct kipc_msg m = {
-		.buf = (uintptr_t)buf,
-		.len = min_t(size_t, count, U32_MAX),
-	};
+	/* vfs_read() caps @count at MAX_RW_COUNT. */
+	struct kipc_msg m = { .buf = (uintptr_t)buf, .len = count };
 	struct kipc_mbox *mb;
 	u32 mode;
 	int ret;
@@ -227,8 +244,13 @@ static ssize_t kipc_fop_read(struct file *file, char __user *buf,
 		return PTR_ERR(mb);
 	ret = kipc_msg_recv(mb, mode, file, &m, NULL);
 	if (ret)
-		return ret;
+		return kipc_rw_ret(ret);
 	return m.len;
+}
+
+static ssize_t kipc_fop_iter(struct kiocb *iocb, struct iov_iter *iter)
+{
+	return -EINVAL;
 }
 
 static long kipc_ioc_version(void __user *argp)
@@ -324,6 +346,7 @@ static long kipc_create_handle(struct kipc_create *kc, void __user *idp)
 		ret = PTR_ERR(file);
 		goto out_put_fd;
 	}
+	kipc_file_init(file);
 	stream_open(file_inode(file), file);
 	ret = kipc_mbox_create(h, kc, &kc->id);
 	if (ret) {
@@ -557,11 +580,14 @@ static long kipc_ioc_recv(struct kipc_handle *h, struct file *file,
 		return -EFAULT;
 	if (!kipc_recv_shape_ok(&m, KIPC_RECV_FLAGS))
 		return -EINVAL;
+	/* The header goes back: probe first (so EFAULT comes before state). */
+	if (copy_to_user(argp, &m, sizeof(m)))
+		return -EFAULT;
 	mb = kipc_mbox_gate(h, KIPC_NEED_READ, &mode);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	kipc_msg_clear_out(&m);
-	/* The header goes back with the message (kipc_msg_put()). */
+	/* ... with the message (kipc_msg_put()), which goes back should that fail. */
 	ret = kipc_msg_recv(mb, mode, file, &m, argp);
 	if (ret == -EMSGSIZE)
 		return kipc_msg_put(argp, &m) ?: ret;
@@ -585,9 +611,8 @@ struct kipc_batch {
 };
 
 /*
- * SENDV and RECVV's first phase: the entries are read and checked (and
- * SENDV's probed for writing) all at once, before any moves; b->n says how
- * many passed.
+ * SENDV and RECVV's first phase: the entries are read, checked and probed
+ * for writing all at once, before any moves; b->n says how many passed.
  * One that fails ends the batch there, as if it had failed when its turn
  * came: the error is returned only if it is the first.
  */
@@ -619,8 +644,8 @@ static int kipc_batch_fetch(struct kipc_batch *b, bool send)
 			break;
 		}
 	}
-	/* Sequence numbers go back after the messages moved: probe first. */
-	if (send && b->n) {
+	/* The results go back after the messages moved: probe first. */
+	if (b->n) {
 		left = copy_to_user(b->um, b->ms, b->n * sizeof(*b->ms));
 		if (left) {
 			b->n = kipc_entries_done(b->n * sizeof(*b->ms), left);
@@ -734,6 +759,8 @@ static const struct file_operations kipc_fops = {
 	.release	= kipc_fop_release,
 	.read		= kipc_fop_read,
 	.write		= kipc_fop_write,
+	.read_iter	= kipc_fop_iter,
+	.write_iter	= kipc_fop_iter,
 	.poll		= kipc_fop_poll,
 	.fasync		= kipc_fop_fasync,
 	.unlocked_ioctl	= kipc_ioctl,

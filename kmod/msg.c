@@ -633,6 +633,7 @@ static void kipc_set_pid(struct pid **slot, struct task_struct *task)
 struct kipc_queued {
 	bool was_empty;		/* the queue was empty before it */
 	bool idle;		/* no receiver was blocked */
+	bool handed;		/* handed to a receiver: nothing to poll for */
 };
 
 /*
@@ -679,6 +680,7 @@ static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 
 	q->was_empty = !mb->depth;
 	q->idle = !mb->blocked_receivers;
+	q->handed = false;
 	msg->ix.rank_lo = ++mb->next_seq;
 	/* The time stamp, read before the lock, is renewed after a wait. */
 	if (w->waited)
@@ -693,6 +695,7 @@ static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	 */
 	if (hand && !mb->depth && r && kipc_takes(r, msg)) {
 		kipc_hand_off(mb, r, msg, w->wq);
+		q->handed = true;
 		return;
 	}
 	kipc_ix_insert(&mb->msgs, &msg->ix);
@@ -731,6 +734,10 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
+		/* Freed unread, as destroy frees what is queued. */
+		mb->received--;
+		if (n == msg->len)	/* else counted dropped already */
+			mb->dropped++;
 		spin_unlock(&mb->lock);
 		kipc_kmsg_free(msg);
 		return;
@@ -756,11 +763,16 @@ static struct kipc_kmsg *kipc_msg_new(struct kipc_mbox *mb, struct kipc_user *u,
 	return kipc_kmsg_new(u, m, now);
 }
 
-/* What follows a send, once the lock is dropped. */
+/*
+ * What follows a send, once the lock is dropped. A message handed to a
+ * receiver was never there to poll for; signal registrations hear of it
+ * all the same (it came while a receiver was blocked: not for IDLE ones).
+ */
 static void kipc_after_send(struct kipc_mbox *mb, struct kipc_user *u,
 			    const struct kipc_msg *m, const struct kipc_queued *q)
 {
-	kill_fasync(&mb->fasync, SIGIO, POLL_IN);
+	if (!q->handed)
+		kill_fasync(&mb->fasync, SIGIO, POLL_IN);
 	trace_kipc_send(mb->id, m->seq, m->len, m->type, m->priority);
 	kipc_nl_msg_event(mb, u, KIPC_EVENT_SEND, m->seq, m->len, m->type);
 	if (kipc_notify_deliver(mb, q->was_empty, q->idle))
@@ -799,7 +811,8 @@ int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(&wq);
 
-	kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
+	if (!q.handed)
+		kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	kipc_after_send(mb, h->user, m, &q);
 	return 0;
 }

@@ -54,6 +54,9 @@ static int kipc_create_ioc(int fd, const char *name,
 	if (ret)
 		return ret;
 	if (o) {
+		/* Which handle is the function's to say, not the options'. */
+		if (o->flags & KIPC_CREATE_HANDLE)
+			return -EINVAL;
 		c.flags |= o->flags;
 		c.mode = o->mode;
 		c.capacity = o->capacity;

@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 
 #include "util.h"
 
@@ -87,6 +89,72 @@ TEST(read_and_write_fail_as_receive_and_send_do)
 	ASSERT_OK(kipc_destroy(mb));
 	ASSERT_SYSERR(write(fd, "x", 1), EIDRM);
 	ASSERT_SYSERR(read(fd, buf, sizeof(buf)), EIDRM);
+}
+
+TEST(readv_and_writev_fail_with_einval_moving_nothing)
+{
+	char a[4], b[4];
+	struct iovec iov[2] = { { "xx", 2 }, { "yy", 2 } };
+	struct iovec rv[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	int fd = new_mbox(uniq("iov"), NULL);
+
+	ASSERT_SYSERR(writev(fd, iov, 2), EINVAL);
+	ASSERT_SYSERR(writev(fd, iov, 1), EINVAL);
+	ASSERT_EQ(stat_of(fd).sent, 0);
+	ASSERT_OK(sendstr(fd, "msg", 0));
+	ASSERT_SYSERR(readv(fd, rv, 2), EINVAL);
+	ASSERT_EQ(stat_of(fd).depth, 1);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+/* Nobody learns of anybody's traffic from a watch on /dev/kipc. */
+TEST(read_and_write_make_no_inotify_events)
+{
+	int fd = new_mbox(uniq("notify"), NULL), in;
+	char buf[256];
+
+	in = inotify_init1(IN_NONBLOCK);
+	ASSERT_GE(in, 0);
+	ASSERT_GE(inotify_add_watch(in, KIPC_DEVICE, IN_ACCESS | IN_MODIFY), 0);
+	ASSERT_EQ(write(fd, "hi", 2), 2);
+	ASSERT_EQ(read(fd, buf, sizeof(buf)), 2);
+	ASSERT_SYSERR(read(in, buf, sizeof(buf)), EAGAIN);
+	close(in);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	got_signal = 1;
+}
+
+/* A blocked read that a signal's handler interrupts goes on (SA_RESTART). */
+TEST(a_blocked_read_restarts_after_an_sa_restart_handler)
+{
+	const char *name = uniq("restart");
+	int fd = new_mbox(name, NULL);
+	pid_t pid = fork_child();
+
+	if (!pid) {
+		struct sigaction sa = { .sa_handler = on_signal,
+					.sa_flags = SA_RESTART };
+		int h = attach(name);
+		char buf[8];
+
+		sigaction(SIGUSR1, &sa, NULL);
+		_exit(read(h, buf, sizeof(buf)) == 4 && got_signal &&
+		      !memcmp(buf, "late", 4) ? 0 : 1);
+	}
+	wait_blocked(fd, 1, 0);
+	ASSERT_EQ(kill(pid, SIGUSR1), 0);
+	usleep(100 * 1000);
+	wait_blocked(fd, 1, 0);
+	ASSERT_OK(kipc_send(fd, "late", 4, 0, 0, 0, 0));
+	reap_ok(pid);
+	ASSERT_OK(kipc_destroy(fd));
 }
 
 TEST(a_blocked_receiver_is_handed_the_message)

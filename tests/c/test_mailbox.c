@@ -233,6 +233,10 @@ TEST(create_handle_makes_each_mailbox_on_a_new_handle)
 	hb2 = attach(b);
 	ASSERT_EQ(kipc_recv(hb2, buf, sizeof(buf), 0, 0, 0), 5);
 	close(hb2);
+	/* libkipc: which handle is the function's to choose. */
+	ASSERT_ERR(kipc_create(factory, uniq("newh-c"),
+			       &(struct kipc_create_opts){
+					.flags = KIPC_CREATE_HANDLE }), EINVAL);
 	/* A name that exists: EEXIST, and no descriptor is left behind. */
 	before = open_fds();
 	ASSERT_ERR(kipc_create_handle(factory, a, NULL, NULL), EEXIST);

@@ -203,9 +203,10 @@ struct kipc_notify {
  *     read; EINVAL for unknown flags, nonzero padding, a field its flags do
  *     not use, a bad name, mode, priority, signal number or batch count;
  *     ENAMETOOLONG; then EFAULT if what is written back cannot be written
- *     (probed before the op acts; RECV and RECVV instead write each header
- *     with its message, and a message whose buffer or header cannot be
- *     written goes back where it was: EFAULT, nothing lost).
+ *     (probed before the op acts; should a receive's buffer or header
+ *     become unwritable after, its message goes back where it was).
+ *     CREATE with KIPC_CREATE_HANDLE: EMFILE or ENFILE without a free
+ *     descriptor.
  *  2. The handle: ENOTCONN if it is not attached to a mailbox.
  *  3. The mailbox: EIDRM if it was destroyed, for every op and every
  *     caller, owner or not.
@@ -248,8 +249,12 @@ struct kipc_notify {
  * read() receives the best message of any type whole and returns its
  * length, or fails with EMSGSIZE, leaving it queued, if it does not fit.
  * They block unless the handle is O_NONBLOCK, need w and r as SEND and RECV
- * do, and fail as they do. The message has its seq, sender and time stamp
- * all the same, for whoever receives it with KIPC_IOC_RECV.
+ * do, and fail as they do (and with EBADF on a descriptor opened without
+ * that access, as any file); a signal restarts them under SA_RESTART. A
+ * message of 0 bytes makes read() return 0: not an end of file. readv(2),
+ * writev(2) and other iovec I/O fail with EINVAL: a message is one buffer.
+ * The message has its seq, sender and time stamp all the same, for
+ * whoever receives it with KIPC_IOC_RECV.
  */
 
 /*
