@@ -105,24 +105,75 @@ static const enum mnl_attr_data_type *attr_types(void)
 	return types;
 }
 
+/*
+ * Does @a hold a @type as mnl_attr_validate() would have it? The types of
+ * the tables only; anything else is left to nl_attr_check().
+ */
+static bool attr_fits(const struct nlattr *a, enum mnl_attr_data_type type)
+{
+	size_t len = a->nla_len - MNL_ATTR_HDRLEN;
+	const char *p = (const char *)a + MNL_ATTR_HDRLEN;
+
+	switch (type) {
+	case MNL_TYPE_U32:
+		return len == sizeof(uint32_t);
+	case MNL_TYPE_U64:
+		return len == sizeof(uint64_t);
+	case MNL_TYPE_NUL_STRING:
+		return len && !p[len - 1];
+	default:
+		return false;
+	}
+}
+
+/* The value of @a, a valid @type, into @r. */
+static void rec_store(struct rec *r, int type, enum mnl_attr_data_type t,
+		      const struct nlattr *a)
+{
+	const char *p = (const char *)a + MNL_ATTR_HDRLEN;
+	uint32_t u32;
+	size_t len;
+
+	r->have[type] = true;
+	if (t == MNL_TYPE_U32) {
+		memcpy(&u32, p, sizeof(u32));
+		r->v[type] = u32;
+	} else if (t == MNL_TYPE_U64) {
+		memcpy(&r->v[type], p, sizeof(r->v[type]));
+	} else {
+		len = strnlen(p, sizeof(r->name) - 1);
+		memcpy(r->name, p, len);
+		r->name[len] = '\0';
+	}
+}
+
+/*
+ * The attributes walked here by hand, in one pass, as mnl_attr_for_each()
+ * and nl_parse() would (the last of a type wins; a malformed one is
+ * skipped, with nl_parse()'s warning): list parses 10,000 of these, and a
+ * libmnl call or callback for each attribute, then a pass over every type,
+ * cost it more than the kernel's dump.
+ */
 void rec_parse(const struct nlmsghdr *nlh, struct rec *r)
 {
 	const enum mnl_attr_data_type *types = attr_types();
-	const struct nlattr *tb[KIPC_A_MAX + 1];
+	const char *end = (const char *)nlh + MNL_ALIGN(nlh->nlmsg_len);
+	const struct nlattr *a;
 
 	memset(r, 0, sizeof(*r));
-	nl_parse(nlh, types, KIPC_A_MAX, tb);
-	for (int i = 1; i <= KIPC_A_MAX; i++) {
-		if (!tb[i])
-			continue;
-		r->have[i] = true;
-		if (types[i] == MNL_TYPE_U32)
-			r->v[i] = mnl_attr_get_u32(tb[i]);
-		else if (types[i] == MNL_TYPE_U64)
-			r->v[i] = mnl_attr_get_u64(tb[i]);
-		else
-			snprintf(r->name, sizeof(r->name), "%s",
-				 mnl_attr_get_str(tb[i]));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return;
+	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct genlmsghdr));
+	while (end - (const char *)a >= (ptrdiff_t)sizeof(*a) &&
+	       a->nla_len >= sizeof(*a) && a->nla_len <= end - (const char *)a) {
+		int type = a->nla_type & NLA_TYPE_MASK;
+		enum mnl_attr_data_type t = type <= KIPC_A_MAX ? types[type] :
+					    MNL_TYPE_UNSPEC;
+
+		if (t != MNL_TYPE_UNSPEC &&
+		    (attr_fits(a, t) || nl_attr_check(a, t)))
+			rec_store(r, type, t, a);
+		a = (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len));
 	}
 }
 
