@@ -278,6 +278,18 @@ void print_fields_text(const struct rec *r, const struct fields *f)
 			print_field_text(r, &f->v[i]);
 }
 
+/* As "%04o" would have it, without printf: list -j has one a mailbox. */
+static void json_mode(const char *key, uint64_t mode)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = '0' + (mode & 7);
+		mode >>= 3;
+	} while (mode || p > buf + sizeof(buf) - 4);
+	json_strn(key, p, buf + sizeof(buf) - p);
+}
+
 void print_fields_json(const struct rec *r, const struct fields *fs)
 {
 	char buf[32];
@@ -295,8 +307,7 @@ void print_fields_json(const struct rec *r, const struct fields *fs)
 			json_i64(f->key, (int32_t)v);
 			break;
 		case K_MODE:
-			snprintf(buf, sizeof(buf), "%04" PRIo64, v);
-			json_str(f->key, buf);
+			json_mode(f->key, v);
 			break;
 		case K_TEMP:
 			json_bool(f->key, v & KIPC_STAT_TEMP);
