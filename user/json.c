@@ -55,14 +55,23 @@ static inline void json_putc(char c)
 	out_len++;
 }
 
-static void json_write(const char *s, size_t len)
+static void json_write_long(const char *s, size_t len)
 {
-	if (len > sizeof(out_buf)) {
-		json_flush();
+	json_flush();
+	if (len > sizeof(out_buf))
 		fwrite(s, 1, len, out());
+	else
+		memcpy(json_room(len), s, len), out_len += len;
+}
+
+/* Inline: most writes are of a constant few bytes, a move or two. */
+static inline void json_write(const char *s, size_t len)
+{
+	if (len > sizeof(out_buf) - out_len) {
+		json_write_long(s, len);
 		return;
 	}
-	memcpy(json_room(len), s, len);
+	memcpy(out_buf + out_len, s, len);
 	out_len += len;
 }
 
@@ -196,23 +205,44 @@ static void json_quote(const char *s, size_t len)
 }
 
 /*
- * Keys are nearly always plain ASCII: copied as they are scanned, with no
- * strlen() first; the rest of one that is not goes through json_quote_body().
+ * Keys are nearly always plain ASCII: measured by one scan and copied at
+ * once, with no strlen(); one that is not goes through json_quote_body().
  */
 void json_key(const char *key)
 {
-	const unsigned char *k = (const unsigned char *)key;
+	size_t n = 0;
+	char *o;
 
 	json_sep();
-	json_putc('"');
-	for (; *k && json_plain(*k); k++)
-		json_putc(*k);
-	if (*k)
-		json_quote_body((const char *)k, strlen((const char *)k));
-	if (json_pretty)
-		json_write("\": ", 3);
-	else
-		json_write("\":", 2);
+	while (key[n] && json_plain(key[n]))
+		n++;
+	if (!key[n] && n < sizeof(out_buf)) {
+		o = json_room(n + 1);
+		o[0] = '"';
+		memcpy(o + 1, key, n);
+		out_len += n + 1;
+	} else {
+		json_putc('"');
+		json_quote_body(key, strlen(key));
+	}
+	json_write("\": ", json_pretty ? 3 : 2);
+	after_key = true;
+}
+
+void json_key_plain(const char *key, size_t len)
+{
+	char *o;
+
+	if (len >= sizeof(out_buf)) {
+		json_key(key);
+		return;
+	}
+	json_sep();
+	o = json_room(len + 1);
+	o[0] = '"';
+	memcpy(o + 1, key, len);
+	out_len += len + 1;
+	json_write("\": ", json_pretty ? 3 : 2);
 	after_key = true;
 }
 
@@ -294,15 +324,30 @@ void json_hex(const char *key, const unsigned char *val, size_t len)
 	json_putc('"');
 }
 
-/* @val in decimal, with a '-' first if @neg: by hand, not by printf. */
+/*
+ * @val in decimal, with a '-' first if @neg: by hand, not by printf, and
+ * two digits a division (a ctime_ns has 19).
+ */
 static void json_digits(uint64_t val, bool neg)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
 	char tmp[24], *p = tmp + sizeof(tmp);
 
-	do {
-		*--p = '0' + val % 10;
-		val /= 10;
-	} while (val);
+	while (val >= 100) {
+		p -= 2;
+		memcpy(p, pairs + val % 100 * 2, 2);
+		val /= 100;
+	}
+	if (val >= 10) {
+		p -= 2;
+		memcpy(p, pairs + val * 2, 2);
+	} else {
+		*--p = '0' + val;
+	}
 	if (neg)
 		*--p = '-';
 	json_write(p, tmp + sizeof(tmp) - p);
