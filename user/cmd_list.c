@@ -33,6 +33,18 @@ static int rec_cmp(const void *a, const void *b)
 	       x[KIPC_A_MBOX_ID] > y[KIPC_A_MBOX_ID];
 }
 
+/*
+ * The kernel dumps in id order already: a look over the records is cheaper
+ * than qsort()'s merge of 10,000 records of 500 bytes.
+ */
+static bool recs_sorted(const struct recs *rs)
+{
+	for (size_t i = 1; i < rs->n; i++)
+		if (rec_cmp(&rs->v[i - 1], &rs->v[i]) > 0)
+			return false;
+	return true;
+}
+
 enum { COL_NS, COL_ID, COL_NAME, COL_OWNER, COL_MODE, COL_DEPTH, COL_BYTES,
 	COL_BLOCKED, COL_SENT, COL_RECV, NR_COLS };
 
@@ -181,8 +193,10 @@ int cmd_list(int argc, char **argv)
 		ret = nlc_fail(&nl, "list", NULL, ret);
 		goto out;
 	}
-	list_filter(&rs, pattern, a.owner != NULL, uid);
-	qsort(rs.v, rs.n, sizeof(*rs.v), rec_cmp);
+	if (pattern || a.owner)
+		list_filter(&rs, pattern, a.owner != NULL, uid);
+	if (!recs_sorted(&rs))
+		qsort(rs.v, rs.n, sizeof(*rs.v), rec_cmp);
 	list_print(&rs);
 out:
 	free(rs.v);

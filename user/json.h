@@ -28,6 +28,11 @@ void json_output(FILE *f);
 void json_open(char c);			/* '{' or '[' */
 void json_close(char c);		/* '}' or ']' */
 void json_key(const char *key);		/* then a value or json_open() */
+/*
+ * The same for a key of @len bytes that is known to need no escape (bytes
+ * 0x20..0x7e but '"' and '\\'): no scan. Then a value with a NULL key.
+ */
+void json_key_plain(const char *key, size_t len);
 void json_str(const char *key, const char *val);
 /* Valid UTF-8 goes out as is; a byte that is not, as U+FFFD. */
 void json_strn(const char *key, const char *val, size_t len);

@@ -373,6 +373,17 @@ struct nl_parse_ctx {
 	const struct nlattr **tb;
 };
 
+bool nl_attr_check(const struct nlattr *attr, enum mnl_attr_data_type type)
+{
+	if (mnl_attr_validate(attr, type) < 0) {
+		fprintf(stderr, "warning: skipping malformed netlink attribute %u (%u bytes): %s\n",
+			mnl_attr_get_type(attr), mnl_attr_get_payload_len(attr),
+			strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static int nl_parse_cb(const struct nlattr *attr, void *data)
 {
 	const struct nl_parse_ctx *ctx = data;
@@ -380,12 +391,8 @@ static int nl_parse_cb(const struct nlattr *attr, void *data)
 
 	if (type > ctx->maxtype || ctx->types[type] == MNL_TYPE_UNSPEC)
 		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, ctx->types[type]) < 0) {
-		fprintf(stderr, "warning: skipping malformed netlink attribute %u (%u bytes): %s\n",
-			type, mnl_attr_get_payload_len(attr), strerror(errno));
-		return MNL_CB_OK;
-	}
-	ctx->tb[type] = attr;
+	if (nl_attr_check(attr, ctx->types[type]))
+		ctx->tb[type] = attr;
 	return MNL_CB_OK;
 }
 

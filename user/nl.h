@@ -83,6 +83,12 @@ void nl_parse(const struct nlmsghdr *nlh, const enum mnl_attr_data_type *types,
 	      unsigned int maxtype, const struct nlattr **tb);
 
 /*
+ * Is @attr a valid @type (MNL_TYPE_*), as mnl_attr_validate() checks? If
+ * not, says so on stderr, as nl_parse() does of the attributes it skips.
+ */
+bool nl_attr_check(const struct nlattr *attr, enum mnl_attr_data_type type);
+
+/*
  * What the kernel said about the last error, "" if nothing, else ": MSG"
  * and " (attribute NAME)" if it pointed at an attribute of the request.
  * Valid until the next call.
