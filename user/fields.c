@@ -147,7 +147,7 @@ static void rec_store(struct rec *r, int type, enum mnl_attr_data_type t,
 {
 	const char *p = (const char *)a + MNL_ATTR_HDRLEN;
 	uint32_t u32;
-	size_t len;
+	size_t len = 0;
 
 	r->have[type] = true;
 	if (t == MNL_TYPE_U32) {
@@ -156,8 +156,11 @@ static void rec_store(struct rec *r, int type, enum mnl_attr_data_type t,
 	} else if (t == MNL_TYPE_U64) {
 		memcpy(&r->v[type], p, sizeof(r->v[type]));
 	} else {
-		len = strnlen(p, sizeof(r->name) - 1);
-		memcpy(r->name, p, len);
+		/* Inline, not strnlen() and memcpy(): names are short. */
+		while (len < sizeof(r->name) - 1 && p[len]) {
+			r->name[len] = p[len];
+			len++;
+		}
 		r->name[len] = '\0';
 	}
 }
@@ -177,9 +180,10 @@ void rec_parse(const struct nlmsghdr *nlh, struct rec *r)
 
 	by_attr_init();
 	memset(r, 0, sizeof(*r));
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr))
 		return;
-	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct genlmsghdr));
+	a = (const struct nlattr *)((const char *)nlh + MNL_NLMSG_HDRLEN +
+				    MNL_ALIGN(sizeof(struct genlmsghdr)));
 	while (end - (const char *)a >= (ptrdiff_t)sizeof(*a) &&
 	       a->nla_len >= sizeof(*a) && a->nla_len <= end - (const char *)a) {
 		int type = a->nla_type & NLA_TYPE_MASK;
