@@ -58,10 +58,12 @@ static inline void json_putc(char c)
 static void json_write_long(const char *s, size_t len)
 {
 	json_flush();
-	if (len > sizeof(out_buf))
+	if (len > sizeof(out_buf)) {
 		fwrite(s, 1, len, out());
-	else
-		memcpy(json_room(len), s, len), out_len += len;
+		return;
+	}
+	memcpy(out_buf, s, len);
+	out_len = len;
 }
 
 /*
@@ -165,11 +167,6 @@ bool utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-/*
- * Runs of plain bytes are copied at once: list -j prints 10,000 rows.
- * UTF-8 is written as is (as `ip -j` does); a byte that is not UTF-8
- * becomes U+FFFD, so that the output is always valid JSON.
- */
 /* The one byte @c, not plain, escaped; not UTF-8 if it is 0x80 or above. */
 static void json_escape(unsigned char c)
 {
@@ -192,6 +189,11 @@ static void json_escape(unsigned char c)
 	}
 }
 
+/*
+ * Runs of plain bytes are copied at once: list -j prints 10,000 rows.
+ * UTF-8 is written as is (as `ip -j` does); a byte that is not UTF-8
+ * becomes U+FFFD, so that the output is always valid JSON.
+ */
 static void json_quote_body(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
