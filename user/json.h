@@ -40,6 +40,8 @@ void json_strn(const char *key, const char *val, size_t len);
 void json_base64(const char *key, const unsigned char *val, size_t len);
 void json_hex(const char *key, const unsigned char *val, size_t len);
 void json_u64(const char *key, uint64_t val);
+/* json_key_plain(@key, @len) and json_u64(NULL, @val), in one call. */
+void json_plain_u64(const char *key, size_t len, uint64_t val);
 void json_i64(const char *key, int64_t val);
 void json_bool(const char *key, bool val);
 /* @val as printf(@fmt) writes it (e.g. "%.6g": not NaN or infinity). */
