@@ -116,14 +116,23 @@ static struct kipc_handle *kipc_handle_new(void)
 	return h;
 }
 
+/* Frees @h, attached to nothing any more. */
+static void kipc_handle_free(struct kipc_handle *h)
+{
+	kipc_user_put(h->user);
+	kfree(h);
+}
+
 /*
- * Every handle's file: no inotify or fanotify events on read(2) and
- * write(2), or a watch on /dev/kipc (mode 0666) would tell anybody when
- * anybody else sends or receives (as ptmx_open() does for /dev/ptmx).
+ * Every handle's file, opened or made by KIPC_CREATE_HANDLE: a stream, and
+ * no inotify or fanotify events on read(2) and write(2), or a watch on
+ * /dev/kipc (mode 0666) would tell anybody when anybody else sends or
+ * receives (as ptmx_open() does for /dev/ptmx).
  */
-static void kipc_file_init(struct file *file)
+static int kipc_file_init(struct inode *inode, struct file *file)
 {
 	file->f_mode |= FMODE_NONOTIFY;
+	return stream_open(inode, file);
 }
 
 static int kipc_fop_open(struct inode *inode, struct file *file)
@@ -133,8 +142,7 @@ static int kipc_fop_open(struct inode *inode, struct file *file)
 	if (!h)
 		return -ENOMEM;
 	file->private_data = h;
-	kipc_file_init(file);
-	return stream_open(inode, file);
+	return kipc_file_init(inode, file);
 }
 
 static int kipc_fop_flush(struct file *file, fl_owner_t id)
@@ -148,8 +156,7 @@ static int kipc_fop_release(struct inode *inode, struct file *file)
 	struct kipc_handle *h = file->private_data;
 
 	kipc_mbox_detach(h);
-	kipc_user_put(h->user);
-	kfree(h);
+	kipc_handle_free(h);
 	return 0;
 }
 
@@ -341,13 +348,11 @@ static long kipc_create_handle(struct kipc_create *kc, void __user *idp)
 	}
 	file = anon_inode_getfile("[kipc]", &kipc_fops, h, O_RDWR);
 	if (IS_ERR(file)) {
-		kipc_user_put(h->user);
-		kfree(h);
+		kipc_handle_free(h);
 		ret = PTR_ERR(file);
 		goto out_put_fd;
 	}
-	kipc_file_init(file);
-	stream_open(file_inode(file), file);
+	kipc_file_init(file_inode(file), file);
 	ret = kipc_mbox_create(h, kc, &kc->id);
 	if (ret) {
 		fput(file);	/* kipc_fop_release() frees the handle */

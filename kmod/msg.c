@@ -629,6 +629,17 @@ static void kipc_set_pid(struct pid **slot, struct task_struct *task)
 	}
 }
 
+/* @task receives @msg, @n of whose bytes are read: the counters say so. */
+static void kipc_count_received(struct kipc_mbox *mb,
+				const struct kipc_kmsg *msg, u32 n,
+				struct task_struct *task)
+{
+	mb->received++;
+	if (n < msg->len)
+		mb->dropped++;
+	kipc_set_pid(&mb->last_receiver, task);
+}
+
 /* What a sender must do once the lock is dropped, per queued message. */
 struct kipc_queued {
 	bool was_empty;		/* the queue was empty before it */
@@ -657,10 +668,7 @@ static void kipc_hand_off(struct kipc_mbox *mb, struct kipc_waiter *r,
 			  struct kipc_kmsg *msg, struct kipc_wakeq *wq)
 {
 	r->msg = msg;
-	mb->received++;
-	if (msg->len > r->len)
-		mb->dropped++;
-	kipc_set_pid(&mb->last_receiver, r->task);
+	kipc_count_received(mb, msg, min(r->len, msg->len), r->task);
 	kipc_wake_for(mb, r, kipc_kmsg_type(msg), wq);
 }
 
@@ -714,10 +722,7 @@ static void kipc_dequeue(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n,
 	kipc_ix_erase(&mb->msgs, &msg->ix);
 	mb->depth--;
 	mb->bytes -= msg->len;
-	mb->received++;
-	if (n < msg->len)
-		mb->dropped++;
-	kipc_set_pid(&mb->last_receiver, current);
+	kipc_count_received(mb, msg, n, current);
 	if (!kipc_ix_empty(&mb->swaiters))
 		__kipc_wake_senders(mb, wq);
 }
@@ -1033,8 +1038,8 @@ out_unlock:
 }
 
 /*
- * RECV: into @m and its header @um (NULL: read(2), no header), from @mb,
- * which @file's handle may read.
+ * RECV: into @m and its header @um (NULL: read(2), no header, never a
+ * peek), from @mb, which @file's handle may read.
  */
 int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
 		  struct kipc_msg *m, struct kipc_msg __user *um)
@@ -1048,7 +1053,7 @@ int kipc_msg_recv(struct kipc_mbox *mb, u32 mode, struct file *file,
 			       &m->timeout_ns, &wq);
 		kipc_wait_select(&w, m->flags, m->type, m->len);
 		ret = kipc_peek(mb, m, &w, m->flags);
-		return ret ?: (um ? kipc_msg_put(um, m) : 0);
+		return ret ?: kipc_msg_put(um, m);
 	}
 	/* A batch of one. */
 	ret = kipc_msg_recvv(mb, mode, file, m, um, 1, m->flags,

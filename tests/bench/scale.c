@@ -91,17 +91,21 @@ static void create_mailboxes(struct scale *x, struct series *s, bool open_each)
 
 		snprintf(name, sizeof(name), "scale-%d-%u%s", getpid(), i,
 			 open_each ? "o" : "");
-		fd = open_each ? kipc_open(0) : factory;
-		ret = fd < 0 ? fd : open_each ? kipc_create(fd, name, NULL) :
-		      kipc_create_handle(factory, name, NULL, NULL);
+		if (!open_each) {
+			ret = kipc_create_handle(factory, name, NULL, NULL);
+			fd = ret;
+		} else {
+			fd = kipc_open(0);
+			ret = fd < 0 ? fd : kipc_create(fd, name, NULL);
+			if (ret < 0 && fd >= 0)
+				close(fd);
+		}
 		if (ret < 0) {
 			series_fail(s, "create #%u: %s", i, strerror(-ret));
-			if (open_each && fd >= 0)
-				close(fd);
 			break;
 		}
 		add_sample(s, (now_ns() - t0) / 1000.0);
-		x->fds[x->made++] = open_each ? fd : ret;
+		x->fds[x->made++] = fd;
 	}
 	s->moved = x->made;
 	if (factory >= 0)
