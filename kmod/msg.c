@@ -1093,7 +1093,6 @@ static int kipc_recvv_take(struct kipc_mbox *mb, struct kipc_wait *w,
 			break;
 		}
 		m->len = min(m->len, msg->len);
-		kipc_msg_header(m, msg);
 		/* A message handed over was never queued. */
 		if (!w->handed)
 			kipc_dequeue(mb, msg, m->len, w->wq);
@@ -1106,10 +1105,11 @@ static int kipc_recvv_take(struct kipc_mbox *mb, struct kipc_wait *w,
 
 /*
  * RECVV's second phase, the lock dropped: copies @got out in order, each
- * message's bytes to its buffer, then its header @ms[i] to @um[i], and
- * frees what was copied. Should a copy fault, that message and those after
- * it go back where they were: so nothing is lost that the caller was not
- * told of. Returns how many were copied.
+ * message's bytes to its buffer, then its header @ms[i], filled in here
+ * outside the lock, to @um[i], and frees what was copied. Should a copy
+ * fault, that message and those after it go back where they were: so
+ * nothing is lost that the caller was not told of. Returns how many were
+ * copied.
  */
 static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
 			       struct kipc_msg *ms, struct kipc_msg __user *um,
@@ -1121,13 +1121,19 @@ static u32 kipc_recvv_copy_out(struct kipc_mbox *mb, struct kipc_user *u,
 
 	list_for_each_entry_safe(msg, tmp, got, node) {
 		m = &ms[n];
-		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len) ||
-		    (um && kipc_msg_put(&um[n], m)))
+		if (copy_to_user(u64_to_user_ptr(m->buf), msg->data, m->len))
 			break;
+		/* read(2) has no header: nothing to translate for it. */
+		if (um) {
+			kipc_msg_header(m, msg);
+			if (kipc_msg_put(&um[n], m))
+				break;
+		}
 		list_del(&msg->node);
-		trace_kipc_recv(mb->id, m->seq, msg->len, m->type, m->priority);
-		kipc_nl_msg_event(mb, u, KIPC_EVENT_RECV, m->seq, msg->len,
-				  m->type);
+		trace_kipc_recv(mb->id, kipc_kmsg_seq(msg), msg->len,
+				kipc_kmsg_type(msg), kipc_kmsg_prio(msg));
+		kipc_nl_msg_event(mb, u, KIPC_EVENT_RECV, kipc_kmsg_seq(msg),
+				  msg->len, kipc_kmsg_type(msg));
 		kipc_kmsg_free(msg);
 		n++;
 	}
