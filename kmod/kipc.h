@@ -22,6 +22,8 @@ struct ipc_namespace;
 struct pid_namespace;
 struct user_namespace;
 struct kipc_user;
+struct kipc_kcall;
+struct kipc_handle;
 
 /* Module parameters (main.c). */
 extern unsigned int kipc_max_mailboxes;
@@ -76,6 +78,41 @@ struct kipc_kmsg {
 	kuid_t			sender_uid;	/* real uid, as kill(2) reports */
 	u32			len;
 	char			*data;		/* the payload: inline, or its own */
+	struct kipc_kcall	*call;		/* a request: its call, referenced */
+};
+
+/*
+ * A call (call.c): a request, sent by KIPC_IOC_CALL, and the state of its
+ * reply. Under the mailbox's lock, it is
+ *
+ *   QUEUED	its request is queued (or handed to a receiver, or being
+ *		copied to one), and it is on mbox->calls;
+ *   OWNED	a handle received the request: on @owner's calls and on
+ *		mbox->calls, until that handle replies or closes;
+ *   DONE	answered: @result, and with 0 @reply, for the caller to take;
+ *   GONE	its caller gave up: a REPLY finds nothing.
+ *
+ * Referenced by its caller until it returns, and by its request message.
+ */
+enum kipc_call_state {
+	KIPC_CALL_QUEUED,
+	KIPC_CALL_OWNED,
+	KIPC_CALL_DONE,
+	KIPC_CALL_GONE,
+};
+
+struct kipc_kcall {
+	refcount_t		ref;
+	enum kipc_call_state	state;
+	int			result;		/* DONE: 0 or -errno */
+	u64			seq;		/* its request's */
+	u64			start_ns;	/* CLOCK_MONOTONIC, when called */
+	u32			reply_max;	/* the caller's buffer */
+	struct list_head	node;		/* mbox->calls: QUEUED, OWNED */
+	struct rb_node		owner_node;	/* owner->calls, by seq: OWNED */
+	struct kipc_handle	*owner;
+	struct task_struct	*task;		/* the caller, while it sleeps */
+	struct kipc_kmsg	*reply;		/* DONE with 0 */
 };
 
 static inline u32 kipc_kmsg_type(const struct kipc_kmsg *msg)
@@ -182,6 +219,10 @@ struct kipc_mbox {
 	struct kipc_index	gone;		/* destroy's drained queue */
 	struct fasync_struct	*fasync;
 
+	struct list_head	calls;		/* QUEUED and OWNED calls */
+	u32			calls_pending;	/* on @calls */
+	u32			callers_blocked; /* waiting for a reply */
+
 	struct kipc_index	rwaiters;	/* receivers blocked in the ioctl */
 	struct kipc_index	swaiters;	/* senders blocked in the ioctl */
 	wait_queue_head_t	pollq;		/* poll, select, epoll */
@@ -193,6 +234,7 @@ struct kipc_handle {
 	struct kipc_user	*user;		/* who opened it: charged for it */
 	struct kipc_mbox	*mbox;		/* set once, then stable */
 	struct kipc_notifier	notify;
+	struct rb_root		calls;		/* owned, by seq; mbox->lock */
 };
 
 /*
@@ -326,6 +368,21 @@ int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
 		   struct kipc_msg *ms, struct kipc_msg __user *um, u32 count,
 		   u32 flags, u64 *timeout_ns);
 int kipc_msg_put(struct kipc_msg __user *um, const struct kipc_msg *m);
+
+/* call.c */
+void kipc_call_queued(struct kipc_mbox *mb, struct kipc_kcall *kc, u64 seq);
+void kipc_call_own(struct kipc_mbox *mb, struct kipc_kcall *kc,
+		   struct kipc_handle *h);
+void kipc_call_disown(struct kipc_mbox *mb, struct kipc_kcall *kc);
+void kipc_call_put(struct kipc_kcall *kc);
+void kipc_calls_end(struct kipc_mbox *mb, int result);
+void kipc_call_release(struct kipc_handle *h);
+int kipc_call(struct kipc_mbox *mb, u32 mode, struct file *file,
+	      struct kipc_call *c);
+int kipc_call_reply(struct kipc_mbox *mb, struct kipc_handle *h,
+		    const struct kipc_reply *r);
+int kipc_msg_send_call(struct kipc_mbox *mb, u32 mode, struct file *file,
+		       struct kipc_msg *m, struct kipc_kcall *kc);
 
 /* notify.c */
 int kipc_notify_set(struct kipc_handle *h, struct kipc_mbox *mb,

@@ -106,6 +106,8 @@ void kipc_kmsg_free(struct kipc_kmsg *msg)
 	kipc_uncharge(msg->user, msg->len);
 	kipc_user_put(msg->user);
 	put_pid(msg->sender);
+	if (msg->call)
+		kipc_call_put(msg->call);
 	if (msg->data != (char *)(msg + 1))
 		kvfree(msg->data);
 	kvfree(msg);
@@ -153,6 +155,7 @@ struct kipc_kmsg *kipc_kmsg_new(struct kipc_user *u, const struct kipc_msg *m,
 	}
 	msg->len = m->len;
 	msg->sender = NULL;
+	msg->call = NULL;
 	msg->user = kipc_user_hold(u);
 	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
 		/* kipc_kmsg_free() also returns the charge. */

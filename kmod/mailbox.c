@@ -418,6 +418,7 @@ static struct kipc_mbox *kipc_mbox_alloc(const struct kipc_create *kc)
 	init_waitqueue_head(&mb->pollq);
 	mutex_init(&mb->notify_lock);
 	INIT_LIST_HEAD(&mb->notifiers);
+	INIT_LIST_HEAD(&mb->calls);
 	strscpy(mb->name, kc->name, sizeof(mb->name));
 	mb->temp = kc->flags & KIPC_CREATE_TEMP;
 	mb->ns = current->nsproxy->ipc_ns;
@@ -656,6 +657,7 @@ static void __kipc_mbox_destroy(struct kipc_mbox *mb, bool quiet)
 	mb->dropped += dropped;
 	kipc_gone_sent += mb->sent;
 	kipc_gone_received += mb->received;
+	kipc_calls_end(mb, -EIDRM);
 	kipc_drain(mb, &mb->gone);
 	kipc_wake_all(mb);
 	spin_unlock(&mb->lock);

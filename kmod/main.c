@@ -113,6 +113,7 @@ static struct kipc_handle *kipc_handle_new(void)
 	}
 	mutex_init(&h->lock);
 	INIT_LIST_HEAD(&h->notify.node);
+	h->calls = RB_ROOT;
 	return h;
 }
 
@@ -155,6 +156,7 @@ static int kipc_fop_release(struct inode *inode, struct file *file)
 {
 	struct kipc_handle *h = file->private_data;
 
+	kipc_call_release(h);
 	kipc_mbox_detach(h);
 	kipc_handle_free(h);
 	return 0;
@@ -724,6 +726,66 @@ out_free:
 	return ret;
 }
 
+static long kipc_ioc_call(struct kipc_handle *h, struct file *file,
+			  struct kipc_call __user *argp)
+{
+	struct kipc_mbox *mb;
+	struct kipc_call c;
+	u32 mode;
+	int ret;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if ((c.flags & ~KIPC_SEND_FLAGS) || c.__pad || c.seq ||
+	    c.priority > KIPC_PRIO_MAX)
+		return -EINVAL;
+	/* What goes back is probed first: EFAULT before the request goes. */
+	if (put_user(0, &argp->seq) ||
+	    !access_ok(u64_to_user_ptr(c.reply_buf), c.reply_len))
+		return -EFAULT;
+	mb = kipc_mbox_gate(h, KIPC_NEED_WRITE, &mode);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	ret = kipc_call(mb, mode, file, &c);
+	if (c.seq && put_user(c.seq, &argp->seq))
+		ret = ret ?: -EFAULT;
+	if (ret)
+		return kipc_restart_timeout(ret, c.timeout_ns, &argp->timeout_ns);
+	return put_user(c.reply_len, &argp->reply_len) ? -EFAULT : 0;
+}
+
+static long kipc_ioc_reply(struct kipc_handle *h, struct kipc_reply __user *argp)
+{
+	struct kipc_mbox *mb;
+	struct kipc_reply r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.flags)
+		return -EINVAL;
+	mb = kipc_mbox_gate(h, KIPC_NEED_NOTHING, NULL);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	return kipc_call_reply(mb, h, &r);
+}
+
+/* REPLY_RECV: the reply, unless its seq is 0; then, if that went, RECV. */
+static long kipc_ioc_reply_recv(struct kipc_handle *h, struct file *file,
+				struct kipc_reply_recv __user *argp)
+{
+	u64 seq;
+	long ret;
+
+	if (get_user(seq, &argp->reply.seq))
+		return -EFAULT;
+	if (seq) {
+		ret = kipc_ioc_reply(h, &argp->reply);
+		if (ret)
+			return ret;
+	}
+	return kipc_ioc_recv(h, file, &argp->msg);
+}
+
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kipc_handle *h = file->private_data;
@@ -752,6 +814,12 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return kipc_ioc_batch(h, file, argp, false);
 	case KIPC_IOC_NOTIFY:
 		return kipc_ioc_notify(h, argp);
+	case KIPC_IOC_CALL:
+		return kipc_ioc_call(h, file, argp);
+	case KIPC_IOC_REPLY:
+		return kipc_ioc_reply(h, argp);
+	case KIPC_IOC_REPLY_RECV:
+		return kipc_ioc_reply_recv(h, file, argp);
 	default:
 		return -ENOTTY;
 	}

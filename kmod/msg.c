@@ -101,6 +101,7 @@ struct kipc_wait {
 	struct kipc_kmsg *msg;		/* recv: what was found */
 	struct kipc_wakeq *wq;		/* woken before this task sleeps */
 	struct kipc_user *user;		/* the handle's: events, charges */
+	struct kipc_handle *handle;	/* recv: owns the calls it takes */
 };
 
 static void __kipc_wakeq_run(struct kipc_wakeq *wq)
@@ -585,6 +586,7 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir, u32 mode,
 
 	w->dir = dir;
 	w->user = h->user;
+	w->handle = h;
 	w->mode = mode;
 	w->wq = wq;
 	w->nonblock = (flags & KIPC_NONBLOCK) || (file->f_flags & O_NONBLOCK);
@@ -690,6 +692,8 @@ static void kipc_enqueue(struct kipc_mbox *mb, struct kipc_kmsg *msg,
 	q->idle = !mb->blocked_receivers;
 	q->handed = false;
 	msg->ix.rank_lo = ++mb->next_seq;
+	if (msg->call)
+		kipc_call_queued(mb, msg->call, msg->ix.rank_lo);
 	/* The time stamp, read before the lock, is renewed after a wait. */
 	if (w->waited)
 		msg->tstamp = ktime_get_ns();
@@ -751,6 +755,8 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 	mb->depth++;
 	mb->bytes += msg->len;
 	mb->received--;
+	if (msg->call)
+		kipc_call_disown(mb, msg->call);
 	if (n < msg->len)
 		mb->dropped--;
 	kipc_wake_receiver(mb, kipc_kmsg_type(msg), &wq);
@@ -784,9 +790,13 @@ static void kipc_after_send(struct kipc_mbox *mb, struct kipc_user *u,
 		kipc_nl_mbox_event(mb, u, KIPC_EVENT_NOTIFY);
 }
 
-/* SEND: @m's message, into @mb, which the handle of @file may write to. */
-int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
-		  struct kipc_msg *m)
+/*
+ * SEND: @m's message, into @mb, which the handle of @file may write to;
+ * with @kc, as the request of that call, which its message then holds the
+ * caller's reference to (dropped with it on failure).
+ */
+int kipc_msg_send_call(struct kipc_mbox *mb, u32 mode, struct file *file,
+		       struct kipc_msg *m, struct kipc_kcall *kc)
 {
 	struct kipc_handle *h = file->private_data;
 	struct kipc_wakeq wq = { 0 };
@@ -796,8 +806,12 @@ int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
 	int ret;
 
 	msg = kipc_msg_new(mb, h->user, m, ktime_get_ns());
-	if (IS_ERR(msg))
+	if (IS_ERR(msg)) {
+		if (kc)
+			kipc_call_put(kc);
 		return PTR_ERR(msg);
+	}
+	msg->call = kc;
 
 	kipc_wait_init(&w, KIPC_DIR_SEND, mode, file, m->flags, &m->timeout_ns,
 		       &wq);
@@ -820,6 +834,12 @@ int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
 		kipc_wake_pollers(mb, EPOLLIN | EPOLLRDNORM);
 	kipc_after_send(mb, h->user, m, &q);
 	return 0;
+}
+
+int kipc_msg_send(struct kipc_mbox *mb, u32 mode, struct file *file,
+		  struct kipc_msg *m)
+{
+	return kipc_msg_send_call(mb, mode, file, m, NULL);
 }
 
 /* SENDV fills about this many bytes of messages before queueing them. */
@@ -1017,6 +1037,9 @@ static int kipc_peek(struct kipc_mbox *mb, struct kipc_msg *m,
 	if (n)
 		memcpy(buf, msg->data, n);
 	kipc_msg_header(m, msg);
+	/* A peek sees a request for what it is, but owns nothing. */
+	if (msg->call)
+		m->flags |= KIPC_MSG_CALL;
 	kipc_pass_on(mb, w);
 	spin_unlock(&mb->lock);
 	kipc_wakeq_run(w->wq);
@@ -1093,6 +1116,10 @@ static int kipc_recvv_take(struct kipc_mbox *mb, struct kipc_wait *w,
 			break;
 		}
 		m->len = min(m->len, msg->len);
+		if (msg->call) {
+			m->flags |= KIPC_MSG_CALL;
+			kipc_call_own(mb, msg->call, w->handle);
+		}
 		/* A message handed over was never queued. */
 		if (!w->handed)
 			kipc_dequeue(mb, msg, m->len, w->wq);

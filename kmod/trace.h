@@ -76,6 +76,52 @@ TRACE_EVENT(kipc_wake,
 		  __entry->send ? "send" : "recv", __entry->err)
 );
 
+/* A call ended in its caller (err 0: answered), and the time it took. */
+TRACE_EVENT(kipc_call,
+	TP_PROTO(u32 id, u64 seq, int err, u64 duration_ns),
+	TP_ARGS(id, seq, err, duration_ns),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(u64, seq)
+		__field(pid_t, pid)
+		__field(int, err)
+		__field(u64, duration_ns)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->seq = seq;
+		__entry->pid = current->tgid;
+		__entry->err = err;
+		__entry->duration_ns = duration_ns;
+	),
+	TP_printk("id=%u seq=%llu pid=%d err=%d duration_ns=%llu",
+		  __entry->id, __entry->seq, __entry->pid, __entry->err,
+		  __entry->duration_ns)
+);
+
+/* A reply left its replier for the caller; the call so far. */
+TRACE_EVENT(kipc_reply,
+	TP_PROTO(u32 id, u64 seq, u32 len, u64 duration_ns),
+	TP_ARGS(id, seq, len, duration_ns),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(u64, seq)
+		__field(pid_t, pid)
+		__field(u32, len)
+		__field(u64, duration_ns)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->seq = seq;
+		__entry->pid = current->tgid;
+		__entry->len = len;
+		__entry->duration_ns = duration_ns;
+	),
+	TP_printk("id=%u seq=%llu pid=%d len=%u duration_ns=%llu",
+		  __entry->id, __entry->seq, __entry->pid, __entry->len,
+		  __entry->duration_ns)
+);
+
 TRACE_EVENT(kipc_notify,
 	TP_PROTO(u32 id, pid_t target, int signo),
 	TP_ARGS(id, target, signo),

@@ -391,7 +391,7 @@ lab6() {
 	# 1. The tracepoints
 	cd /sys/kernel/tracing
 	out ls events/kipc
-	[ "$(echo $output)" = "enable filter kipc_block kipc_destroy kipc_notify kipc_recv kipc_send kipc_wake" ]
+	[ "$(echo $output)" = "enable filter kipc_block kipc_call kipc_destroy kipc_notify kipc_recv kipc_reply kipc_send kipc_wake" ]
 	grep -q '^print fmt: "id=%u seq=%llu pid=%d len=%u type=%u prio=%u", ' events/kipc/kipc_send/format
 
 	# 2. Set up the trace

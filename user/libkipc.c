@@ -201,6 +201,52 @@ int kipc_recv(int fd, void *buf, uint32_t len, uint32_t type, uint32_t flags,
 	return ret < 0 ? ret : (int)m.len;
 }
 
+int kipc_call_msg(int fd, struct kipc_call *c)
+{
+	return kipc_ret(ioctl(fd, KIPC_IOC_CALL, c));
+}
+
+int kipc_call(int fd, const void *req, uint32_t len, uint32_t type,
+	      void *reply, uint32_t reply_len, uint64_t timeout_ns)
+{
+	struct kipc_call c = {
+		.buf = (uintptr_t)req,
+		.len = len,
+		.type = type,
+		.timeout_ns = timeout_ns,
+		.reply_buf = (uintptr_t)reply,
+		.reply_len = reply_len,
+	};
+	int ret;
+
+	ret = kipc_call_msg(fd, &c);
+	return ret < 0 ? ret : (int)c.reply_len;
+}
+
+int kipc_reply(int fd, uint64_t seq, const void *buf, uint32_t len)
+{
+	struct kipc_reply r = { .seq = seq, .buf = (uintptr_t)buf, .len = len };
+
+	return kipc_ret(ioctl(fd, KIPC_IOC_REPLY, &r));
+}
+
+int kipc_reply_recv(int fd, uint64_t seq, const void *buf, uint32_t len,
+		    struct kipc_msg *m)
+{
+	struct kipc_reply_recv rr = {
+		.reply = { .seq = seq, .buf = (uintptr_t)buf, .len = len },
+		.msg = *m,
+	};
+	int ret;
+
+	/* Out only: a server's loop passes the last request's header again. */
+	rr.msg.flags &= ~KIPC_MSG_CALL;
+
+	ret = kipc_ret(ioctl(fd, KIPC_IOC_REPLY_RECV, &rr));
+	*m = rr.msg;
+	return ret;
+}
+
 static int kipc_batch(int fd, unsigned long cmd, struct kipc_msg *msgs,
 		      uint32_t count, uint32_t flags, uint64_t timeout_ns)
 {

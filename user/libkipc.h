@@ -63,4 +63,19 @@ int kipc_recvv(int fd, struct kipc_msg *msgs, uint32_t count, uint32_t flags,
 
 int kipc_notify(int fd, int signo, uint32_t flags);
 
+/*
+ * Request and reply (SPEC section 9). kipc_call() sends @req and waits for
+ * the reply, up to @reply_len bytes into @reply; returns the reply's
+ * length, or -errno. kipc_call_msg() is the whole struct (seq out).
+ * kipc_reply() answers call @seq; kipc_reply_recv() answers (unless @seq
+ * is 0) and then receives into @m as kipc_recv_msg() does (clearing
+ * KIPC_MSG_CALL, out only, from the flags it is given).
+ */
+int kipc_call(int fd, const void *req, uint32_t len, uint32_t type,
+	      void *reply, uint32_t reply_len, uint64_t timeout_ns);
+int kipc_call_msg(int fd, struct kipc_call *c);
+int kipc_reply(int fd, uint64_t seq, const void *buf, uint32_t len);
+int kipc_reply_recv(int fd, uint64_t seq, const void *buf, uint32_t len,
+		    struct kipc_msg *m);
+
 #endif /* LIBKIPC_H */

@@ -126,6 +126,8 @@ struct kipc_stat {
 #define KIPC_RECV_TYPE_LE	(1U << 3)	/* the lowest type <= T (SysV msgtyp < 0) */
 #define KIPC_RECV_TYPE_NOT	(1U << 4)	/* any type but T (SysV MSG_EXCEPT) */
 #define KIPC_RECV_SELECT	(KIPC_RECV_TYPE_LE | KIPC_RECV_TYPE_NOT)
+/* Out only (recv): a request, KIPC_IOC_CALL's: answer its seq. */
+#define KIPC_MSG_CALL		(1U << 5)
 #define KIPC_SEND_FLAGS		(KIPC_NONBLOCK)
 #define KIPC_RECV_FLAGS		(KIPC_NONBLOCK | KIPC_RECV_PEEK | \
 				 KIPC_RECV_TRUNCATE | KIPC_RECV_SELECT)
@@ -241,6 +243,56 @@ struct kipc_notify {
 #define KIPC_IOC_SENDV		_IOW(KIPC_IOC_MAGIC, 0x08, struct kipc_msgv)
 #define KIPC_IOC_RECVV		_IOW(KIPC_IOC_MAGIC, 0x09, struct kipc_msgv)
 #define KIPC_IOC_NOTIFY		_IOW(KIPC_IOC_MAGIC, 0x0a, struct kipc_notify)
+
+/*
+ * Request and reply (SPEC section 9). KIPC_IOC_CALL sends @buf as a
+ * message of @type and @priority into the attached mailbox (needs w, and
+ * blocks for room as SEND does, or EAGAIN under NONBLOCK) and waits for
+ * its reply, which is copied to @reply_buf; @reply_len is then its length
+ * and @seq the call's. @timeout_ns bounds the whole call. The receiver
+ * gets the request as a message with KIPC_MSG_CALL in its flags; the
+ * handle that received it owns the call, and only it can answer, with
+ * KIPC_IOC_REPLY. Errors besides SEND's: EMSGSIZE in the replier if the
+ * reply exceeds @reply_len (the call stays pending); ECONNRESET in the
+ * caller if the owning handle closes unanswered; EIDRM if the mailbox is
+ * destroyed; ENOENT for a REPLY whose caller gave up (timeout, signal,
+ * exit) or that no handle of this one owns. A signal during the wait for
+ * the reply ends the call with EINTR: it is not restarted, since its
+ * request was sent.
+ */
+struct kipc_call {
+	__u64 buf;		/* in: the request */
+	__u32 len;		/* in: its length */
+	__u32 flags;		/* in: KIPC_NONBLOCK */
+	__u32 type;		/* in: the request's type */
+	__u32 priority;		/* in: 0..KIPC_PRIO_MAX */
+	__u64 timeout_ns;	/* in, out: as in struct kipc_msg */
+	__u64 reply_buf;	/* in: user pointer to the reply buffer */
+	__u32 reply_len;	/* in: its size; out: the reply's length */
+	__u32 __pad;
+	__u64 seq;		/* in: 0; out: the request's seq */
+};
+
+struct kipc_reply {
+	__u64 seq;		/* in: the call to answer */
+	__u64 buf;		/* in: the reply */
+	__u32 len;		/* in: its length, at most max_msg_size */
+	__u32 flags;		/* in: 0 */
+};
+
+/*
+ * KIPC_IOC_REPLY_RECV: @reply as KIPC_IOC_REPLY (unless its seq is 0),
+ * then @msg as KIPC_IOC_RECV; if the reply fails, so does the call, which
+ * then receives nothing.
+ */
+struct kipc_reply_recv {
+	struct kipc_reply reply;
+	struct kipc_msg msg;
+};
+
+#define KIPC_IOC_CALL		_IOWR(KIPC_IOC_MAGIC, 0x0b, struct kipc_call)
+#define KIPC_IOC_REPLY		_IOW(KIPC_IOC_MAGIC, 0x0c, struct kipc_reply)
+#define KIPC_IOC_REPLY_RECV	_IOWR(KIPC_IOC_MAGIC, 0x0d, struct kipc_reply_recv)
 
 /*
  * read(2) and write(2) on a handle move one message each, for programs that
