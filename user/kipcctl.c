@@ -91,6 +91,24 @@ static const struct kipcctl_cmd commands[] = {
 	  "              --count above 1 or --follow)\n"
 	  "Each message ends with a newline (on a terminal, other control bytes\n"
 	  "are escaped); -j prints one JSON object per line.\n", false },
+	{ "call", cmd_call, call_opts, 1, 2,
+	  "NAME [TEXT | -] [--type T] [--timeout MS]",
+	  "send TEXT, or standard input, as a request; print the reply",
+	  "  TEXT        the request; without it, or '-', all of standard input\n"
+	  "  --type T    0..4294967295; default 0\n"
+	  "  --timeout MS  give up after MS milliseconds (1..), status 3, ETIMEDOUT;\n"
+	  "              default: wait as long as it takes\n"
+	  "The reply is printed with a newline after it, unless it ends with one.\n"
+	  "Status 1 with ECONNRESET if the server closed without replying.\n",
+	  false },
+	{ "serve", cmd_serve, serve_opts, 2, -1, "NAME [--count N] -- CMD [ARGS]",
+	  "answer each request with the output of CMD run on it",
+	  "  CMD [ARGS]  run once per request, the request on its standard input;\n"
+	  "              its standard output (at most 1 MiB) is the reply\n"
+	  "  --count N   exit after N requests (1..); default: until interrupted\n"
+	  "Messages that are not requests are received and not answered (said on\n"
+	  "stderr); a reply whose caller gave up is said on stderr too.\n",
+	  false },
 	{ "list", cmd_list, list_opts, 0, 1, "[PATTERN] [--owner USER]",
 	  "list the mailboxes (netlink dump; -A: of every namespace)",
 	  "  PATTERN     only names matching this shell glob (quote it: 'job*')\n"

@@ -18,6 +18,11 @@ int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 extern const struct opt send_opts[], recv_opts[];
 
+/* cmd_call.c: request and reply. */
+int cmd_call(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+extern const struct opt call_opts[], serve_opts[];
+
 /* cmd_wait.c: signals on arrival. */
 int cmd_wait(int argc, char **argv);
 extern const struct opt wait_opts[];
