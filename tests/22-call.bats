@@ -55,8 +55,11 @@ LINES" ]
 	kill -9 "$bg_pid"
 	wait "$bg_pid" 2>/dev/null || true
 	bg_pid=
-	run wait "$caller"
-	[ "$status" -eq 1 ]
+	# Not `run wait`: a subshell cannot wait for this shell's child.
+	st=0
+	wait "$caller" || st=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$st" -eq 1 ]
 	grep -q ECONNRESET "$BATS_TEST_TMPDIR/out"
 }
 

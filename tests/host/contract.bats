@@ -68,17 +68,17 @@ failed_with() {
 
 @test "an errno the module returns and the contract lacks, or one it names in vain, fails the check" {
 	printf 'static int f(void) { return -EXDEV; }\n' >>"$T/kmod/msg.c"
-	printf '\n| `ECONNRESET` | the caller gave up |\n' >>"$T/$DOC"
+	printf '\n| `ENOLINK` | the link is gone |\n' >>"$T/$DOC"
 	check
 	failed_with "$DOC: EXDEV, which kmod/ returns, is not in the contract" \
-		"$DOC: ECONNRESET is named, but neither kmod/ nor the kernel returns it for kipc"
+		"$DOC: ENOLINK is named, but neither kmod/ nor the kernel returns it for kipc"
 }
 
 @test "a kipcctl command missing from the contract, or gone from kipcctl, fails the check" {
-	sed -i 's/^\t{ "version", cmd_version,/\t{ "call", cmd_call, "NAME", "call", false },\n&/' "$T/user/kipcctl.c"
+	sed -i 's/^\t{ "version", cmd_version,/\t{ "frob", cmd_frob, "NAME", "frob", false },\n&/' "$T/user/kipcctl.c"
 	sed -i '/^\t{ "top", cmd_top,/d' "$T/user/kipcctl.c"
 	check
-	failed_with "$DOC: kipcctl command 'call' (user/kipcctl.c) is not in the command table" \
+	failed_with "$DOC: kipcctl command 'frob' (user/kipcctl.c) is not in the command table" \
 		"$DOC: 'top' in the command table is not a kipcctl command"
 }
 
