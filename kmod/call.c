@@ -15,7 +15,6 @@
  * others' effects complete, in any order.
  */
 
-#include <linux/hrtimer.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -172,7 +171,7 @@ static int kipc_call_wait(struct kipc_mbox *mb, struct kipc_kcall *kc,
 			ret = -EINTR;
 			break;
 		}
-		if (expires != KTIME_MAX && ktime_after(ktime_get(), expires)) {
+		if (kipc_deadline_passed(expires)) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -184,10 +183,7 @@ static int kipc_call_wait(struct kipc_mbox *mb, struct kipc_kcall *kc,
 		/* Under the lock: the answer cannot slip in before we sleep. */
 		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
-		if (expires == KTIME_MAX)
-			schedule();
-		else
-			schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS);
+		kipc_schedule_until(&expires);
 		spin_lock(&mb->lock);
 		kc->task = NULL;
 	}
@@ -216,6 +212,16 @@ static struct kipc_kcall *kipc_call_new(u32 reply_max, u64 now)
 	return kc;
 }
 
+/* @c's request, the message a SEND of it would take. */
+struct kipc_msg kipc_call_request(const struct kipc_call *c)
+{
+	return (struct kipc_msg){
+		.buf = c->buf, .len = c->len, .flags = c->flags,
+		.type = c->type, .priority = c->priority,
+		.timeout_ns = c->timeout_ns,
+	};
+}
+
 /*
  * CALL on @mb, which the handle of @file may write to: @c's request, then
  * the wait for its reply, which is copied to @c's reply buffer. Sets
@@ -225,21 +231,13 @@ static struct kipc_kcall *kipc_call_new(u32 reply_max, u64 now)
 int kipc_call(struct kipc_mbox *mb, u32 mode, struct file *file,
 	      struct kipc_call *c)
 {
-	struct kipc_msg m = {
-		.buf = c->buf, .len = c->len, .flags = c->flags,
-		.type = c->type, .priority = c->priority,
-		.timeout_ns = c->timeout_ns,
-	};
-	ktime_t expires = KTIME_MAX;
+	struct kipc_msg m = kipc_call_request(c);
+	ktime_t expires = kipc_deadline(c->timeout_ns);
 	u64 now = ktime_get_ns();
 	struct kipc_kmsg *reply;
 	struct kipc_kcall *kc;
 	int ret;
 
-	if (c->timeout_ns)
-		expires = ktime_add_safe(ns_to_ktime(now),
-					 ns_to_ktime(min_t(u64, c->timeout_ns,
-							   KTIME_MAX)));
 	kc = kipc_call_new(c->reply_len, now);
 	if (!kc)
 		return -ENOMEM;
@@ -278,9 +276,7 @@ int kipc_call_reply(struct kipc_mbox *mb, struct kipc_handle *h,
 	struct kipc_kcall *kc;
 	int ret = 0;
 
-	if (r->len > READ_ONCE(mb->max_msg_size))
-		return -EMSGSIZE;
-	reply = kipc_kmsg_new(h->user, &m, now);
+	reply = kipc_msg_new(mb, h->user, &m, now);
 	if (IS_ERR(reply))
 		return PTR_ERR(reply);
 

@@ -4,12 +4,14 @@
 
 #include <linux/fs.h>
 #include <linux/bits.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/rbtree.h>
+#include <linux/sched.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -247,6 +249,33 @@ static inline bool kipc_name_ok(const char *name)
 	return *name && !strchr(name, '/');
 }
 
+/*
+ * Deadlines, for every sleep in kipc (msg.c's waits, call.c's wait for a
+ * reply): the absolute time a relative @timeout_ns ends, KTIME_MAX for 0
+ * (none); the clock is read only if there is one.
+ */
+static inline ktime_t kipc_deadline(u64 timeout_ns)
+{
+	if (!timeout_ns)
+		return KTIME_MAX;
+	return ktime_add_safe(ktime_get(),
+			      ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+}
+
+static inline bool kipc_deadline_passed(ktime_t expires)
+{
+	return expires != KTIME_MAX && ktime_after(ktime_get(), expires);
+}
+
+/* Sleeps, in the state the caller set, until woken or @expires. */
+static inline void kipc_schedule_until(ktime_t *expires)
+{
+	if (*expires == KTIME_MAX)
+		schedule();
+	else
+		schedule_hrtimeout_range(expires, 0, HRTIMER_MODE_ABS);
+}
+
 /* The mailbox a handle is attached to, or NULL. */
 static inline struct kipc_mbox *kipc_attached(struct kipc_handle *h)
 {
@@ -368,6 +397,8 @@ int kipc_msg_recvv(struct kipc_mbox *mb, u32 mode, struct file *file,
 		   struct kipc_msg *ms, struct kipc_msg __user *um, u32 count,
 		   u32 flags, u64 *timeout_ns);
 int kipc_msg_put(struct kipc_msg __user *um, const struct kipc_msg *m);
+struct kipc_kmsg *kipc_msg_new(struct kipc_mbox *mb, struct kipc_user *u,
+			       const struct kipc_msg *m, u64 now);
 
 /* call.c */
 void kipc_call_queued(struct kipc_mbox *mb, struct kipc_kcall *kc, u64 seq);
@@ -377,6 +408,7 @@ void kipc_call_disown(struct kipc_mbox *mb, struct kipc_kcall *kc);
 void kipc_call_put(struct kipc_kcall *kc);
 void kipc_calls_end(struct kipc_mbox *mb, int result);
 void kipc_call_release(struct kipc_handle *h);
+struct kipc_msg kipc_call_request(const struct kipc_call *c);
 int kipc_call(struct kipc_mbox *mb, u32 mode, struct file *file,
 	      struct kipc_call *c);
 int kipc_call_reply(struct kipc_mbox *mb, struct kipc_handle *h,

@@ -729,6 +729,7 @@ out_free:
 static long kipc_ioc_call(struct kipc_handle *h, struct file *file,
 			  struct kipc_call __user *argp)
 {
+	struct kipc_msg req;
 	struct kipc_mbox *mb;
 	struct kipc_call c;
 	u32 mode;
@@ -736,8 +737,9 @@ static long kipc_ioc_call(struct kipc_handle *h, struct file *file,
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
-	if ((c.flags & ~KIPC_SEND_FLAGS) || c.__pad || c.seq ||
-	    c.priority > KIPC_PRIO_MAX)
+	/* The request is checked as a SEND of it would be. */
+	req = kipc_call_request(&c);
+	if (!kipc_send_shape_ok(&req, KIPC_SEND_FLAGS) || c.__pad || c.seq)
 		return -EINVAL;
 	/* What goes back is probed first: EFAULT before the request goes. */
 	if (put_user(0, &argp->seq) ||

@@ -448,7 +448,7 @@ static int kipc_wait_cut_short(struct kipc_wait *w)
 {
 	if (signal_pending(current))
 		return kipc_interrupted(w);
-	if (w->expires != KTIME_MAX && ktime_after(ktime_get(), w->expires))
+	if (kipc_deadline_passed(w->expires))
 		return -ETIMEDOUT;
 	return 0;
 }
@@ -481,10 +481,7 @@ static void kipc_sleep(struct kipc_mbox *mb, struct kipc_wait *w,
 	/* Sleep; whom this task chose must not wait for it to wake. */
 	kipc_wakeq_run(w->wq);
 	w->waited = true;
-	if (w->expires == KTIME_MAX)
-		schedule();
-	else
-		schedule_hrtimeout_range(&w->expires, 0, HRTIMER_MODE_ABS);
+	kipc_schedule_until(&w->expires);
 
 	/* And finally, unqueue (a waker may have done it already). */
 	spin_lock(&mb->lock);
@@ -596,11 +593,7 @@ static void kipc_wait_init(struct kipc_wait *w, enum kipc_dir dir, u32 mode,
 	w->truncate = false;
 	w->handed = false;
 	w->timeout_ns = timeout_ns;
-	w->expires = KTIME_MAX;
-	if (*timeout_ns)
-		w->expires = ktime_add_safe(ktime_get(),
-					    ns_to_ktime(min_t(u64, *timeout_ns,
-							      KTIME_MAX)));
+	w->expires = kipc_deadline(*timeout_ns);
 	w->len = 0;
 	w->type = 0;
 	w->sel = KIPC_SEL_ANY;
@@ -766,8 +759,8 @@ static void kipc_putback(struct kipc_mbox *mb, struct kipc_kmsg *msg, u32 n)
 }
 
 /* A message for @mb from @m, or an ERR_PTR; see kipc_kmsg_new(). */
-static struct kipc_kmsg *kipc_msg_new(struct kipc_mbox *mb, struct kipc_user *u,
-				      const struct kipc_msg *m, u64 now)
+struct kipc_kmsg *kipc_msg_new(struct kipc_mbox *mb, struct kipc_user *u,
+			       const struct kipc_msg *m, u64 now)
 {
 	if (m->len > READ_ONCE(mb->max_msg_size))
 		return ERR_PTR(-EMSGSIZE);

@@ -25,44 +25,9 @@ struct call_args {
 
 const struct opt call_opts[] = {
 	OPT_NUM("type", struct call_args, type, 0, UINT32_MAX),
-	{ .name = "timeout", .kind = OPTK_NUM,
-	  OPT_MEMBER(struct call_args, timeout_ns),
-	  .min = 1, .max = UINT64_MAX / 1000000, .scale = 1000000 },
+	OPT_TIMEOUT(struct call_args, timeout_ns),
 	{ 0 }
 };
-
-/* Reads all of @fd, up to @max bytes: a buffer, or NULL with errno set. */
-static char *read_all(int fd, size_t max, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
-
-	while (buf) {
-		if (n == cap) {
-			nb = cap >= max ? NULL : realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				errno = EMSGSIZE;
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (!r)
-			break;
-		n += r;
-	}
-	*len = n;
-	return buf;
-}
 
 /* The reply, as recv prints a message: its bytes and a newline. */
 static void print_reply(const char *name, const struct kipc_call *c,

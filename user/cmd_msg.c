@@ -11,11 +11,6 @@
 #include "libkipc.h"
 #include "subcommands.h"
 
-/* --timeout MS, into the uint64_t member @m in ns. */
-#define OPT_TIMEOUT(type, m) \
-	{ .name = "timeout", .kind = OPTK_NUM, OPT_MEMBER(type, m), \
-	  .min = 1, .max = UINT64_MAX / 1000000, .scale = 1000000 }
-
 struct send_args {
 	uint32_t type, priority, flags;
 	uint64_t timeout_ns;
@@ -44,40 +39,6 @@ const struct opt send_opts[] = {
 	OPT_NUM("count", struct send_args, count, 1, UINT64_MAX),
 	{ 0 }
 };
-
-/* Reads all of standard input, up to @max bytes. */
-static char *read_stdin(size_t max, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	ssize_t r;
-
-	while (buf) {
-		if (n == cap) {
-			char *nb = cap > max ? NULL : realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				errno = EMSGSIZE;
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(STDIN_FILENO, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (!r)
-			break;
-		n += r;
-	}
-	*len = n;
-	return buf;
-}
 
 /*
  * Whether a message of @len bytes would have to wait for room now (a hint
@@ -139,7 +100,7 @@ int cmd_send(int argc, char **argv)
 		if (isatty(STDIN_FILENO))
 			fprintf(stderr, "%s: send %s: reading the message from standard input (end it with Ctrl-D)\n",
 				prog, name);
-		data = read_stdin(KIPC_MSG_SIZE_CAP, &len);
+		data = read_all(STDIN_FILENO, KIPC_MSG_SIZE_CAP, &len);
 		if (!data)
 			return kipcctl_fail("send", name, errno);
 	} else {

@@ -539,6 +539,39 @@ int kipcctl_fail(const char *op, const char *name, int err)
 	return kipcctl_failf(op, name, err, "%s", "");
 }
 
+char *read_all(int fd, size_t max, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	while (buf) {
+		if (n == cap) {
+			char *nb = cap > max ? NULL : realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				errno = EMSGSIZE;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	*len = n;
+	return buf;
+}
+
 int open_mailbox(const char *name, const char *op)
 {
 	int fd, ret;

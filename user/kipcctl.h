@@ -56,6 +56,10 @@ struct opt {
 	{ .name = n, .kind = OPTK_STR, OPT_MEMBER(type, m) }
 #define OPT_FN(n, f, h) \
 	{ .name = n, .kind = OPTK_FN, .fn = f, .hint = h }
+/* --timeout MS, into the uint64_t member @m in ns. */
+#define OPT_TIMEOUT(type, m) \
+	{ .name = "timeout", .kind = OPTK_NUM, OPT_MEMBER(type, m), \
+	  .min = 1, .max = UINT64_MAX / 1000000, .scale = 1000000 }
 
 /* A command: its row of the table in kipcctl.c. */
 struct kipcctl_cmd {
@@ -114,6 +118,13 @@ const char *code_name(const struct code_name *table, size_t n, int code);
  * (installed module: modprobe; a build tree: insmod its kmod/kipc.ko).
  */
 void kipcctl_not_loaded(void);
+/*
+ * All of @fd (a message: send's and call's standard input, serve's command
+ * output): a malloc()ed buffer and its length in *@len, or NULL with errno
+ * set, EMSGSIZE once the buffer would grow past twice @max (the kernel
+ * holds a message to its exact limit).
+ */
+char *read_all(int fd, size_t max, size_t *len);
 /* A handle attached to @name, or -exit status (said, as OP NAME). */
 int open_mailbox(const char *name, const char *op);
 /* Parses a whole decimal number (a leading 0 is not octal) or fails. */
