@@ -95,6 +95,9 @@ struct kipc_kmsg {
  *   GONE	its caller gave up: a REPLY finds nothing.
  *
  * Referenced by its caller until it returns, and by its request message.
+ * A caller that a stop, a ptrace trap or the freezer interrupts parks its
+ * call (@parker, on its handle's parked list) for the restarted CALL to
+ * resume: the caller's reference stays with the parked call.
  */
 enum kipc_call_state {
 	KIPC_CALL_QUEUED,
@@ -110,10 +113,13 @@ struct kipc_kcall {
 	u64			seq;		/* its request's */
 	u64			start_ns;	/* CLOCK_MONOTONIC, when called */
 	u32			reply_max;	/* the caller's buffer */
+	u32			type;		/* its request's */
 	struct list_head	node;		/* mbox->calls: QUEUED, OWNED */
 	struct rb_node		owner_node;	/* owner->calls, by seq: OWNED */
 	struct kipc_handle	*owner;
 	struct task_struct	*task;		/* the caller, while it sleeps */
+	struct pid		*parker;	/* the caller, while parked */
+	struct list_head	park_node;	/* on the caller's handle */
 	struct kipc_kmsg	*reply;		/* DONE with 0 */
 };
 
@@ -224,6 +230,7 @@ struct kipc_mbox {
 	struct list_head	calls;		/* QUEUED and OWNED calls */
 	u32			calls_pending;	/* on @calls */
 	u32			callers_blocked; /* waiting for a reply */
+	u64			calls_sent;	/* requests ever queued */
 
 	struct kipc_index	rwaiters;	/* receivers blocked in the ioctl */
 	struct kipc_index	swaiters;	/* senders blocked in the ioctl */
@@ -237,6 +244,7 @@ struct kipc_handle {
 	struct kipc_mbox	*mbox;		/* set once, then stable */
 	struct kipc_notifier	notify;
 	struct rb_root		calls;		/* owned, by seq; mbox->lock */
+	struct list_head	parked;		/* calls to resume; mbox->lock */
 };
 
 /*
@@ -432,5 +440,8 @@ void kipc_nl_mbox_event(struct kipc_mbox *mb, struct kipc_user *u,
 			enum kipc_event event);
 void kipc_nl_msg_event(struct kipc_mbox *mb, struct kipc_user *u,
 		       enum kipc_event event, u64 seq, u32 len, u32 type);
+void kipc_nl_call_event(struct kipc_mbox *mb, struct kipc_user *u,
+			enum kipc_event event, u64 seq, u32 type, u32 len,
+			u64 duration, int error);
 
 #endif /* _KIPC_KIPC_H */

@@ -893,6 +893,9 @@ void kipc_mbox_snap(struct kipc_mbox *mb, struct kipc_mbox_snap *snap,
 	st->sent = mb->sent;
 	st->received = mb->received;
 	st->dropped = mb->dropped;
+	st->calls_pending = mb->calls_pending;
+	st->callers_blocked = mb->callers_blocked;
+	st->calls = mb->calls_sent;
 	spin_unlock(&mb->lock);
 }
 

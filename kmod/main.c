@@ -114,6 +114,7 @@ static struct kipc_handle *kipc_handle_new(void)
 	mutex_init(&h->lock);
 	INIT_LIST_HEAD(&h->notify.node);
 	h->calls = RB_ROOT;
+	INIT_LIST_HEAD(&h->parked);
 	return h;
 }
 
@@ -434,6 +435,8 @@ static long kipc_ioc_attach(struct kipc_handle *h, void __user *argp)
 	return kipc_put_id(ka.id, idp);
 }
 
+static_assert(offsetofend(struct kipc_stat, ctime_ns) == KIPC_STAT_SIZE_VER0);
+
 static long kipc_ioc_stat(struct kipc_handle *h, void __user *argp)
 {
 	struct kipc_mbox_snap snap;
@@ -441,7 +444,7 @@ static long kipc_ioc_stat(struct kipc_handle *h, void __user *argp)
 	struct kipc_stat ks;
 	int ret;
 
-	ret = kipc_copy_sized(&ks, sizeof(ks), sizeof(ks), argp);
+	ret = kipc_copy_sized(&ks, sizeof(ks), KIPC_STAT_SIZE_VER0, argp);
 	if (ret)
 		return ret;
 	if (ks.flags)
@@ -739,10 +742,10 @@ static long kipc_ioc_call(struct kipc_handle *h, struct file *file,
 		return -EFAULT;
 	/* The request is checked as a SEND of it would be. */
 	req = kipc_call_request(&c);
-	if (!kipc_send_shape_ok(&req, KIPC_SEND_FLAGS) || c.__pad || c.seq)
+	if (!kipc_send_shape_ok(&req, KIPC_SEND_FLAGS) || c.__pad)
 		return -EINVAL;
 	/* What goes back is probed first: EFAULT before the request goes. */
-	if (put_user(0, &argp->seq) ||
+	if (put_user(c.seq, &argp->seq) ||
 	    !access_ok(u64_to_user_ptr(c.reply_buf), c.reply_len))
 		return -EFAULT;
 	mb = kipc_mbox_gate(h, KIPC_NEED_WRITE, &mode);
@@ -788,12 +791,24 @@ static long kipc_ioc_reply_recv(struct kipc_handle *h, struct file *file,
 	return kipc_ioc_recv(h, file, &argp->msg);
 }
 
+/*
+ * STAT's struct grows (its size field says how much the caller knows), so
+ * its number is matched whatever size it encodes: a program built against
+ * an older header encodes the older size.
+ */
+static unsigned int kipc_ioctl_cmd(unsigned int cmd)
+{
+	if ((cmd & ~IOCSIZE_MASK) == (KIPC_IOC_STAT & ~IOCSIZE_MASK))
+		return KIPC_IOC_STAT;
+	return cmd;
+}
+
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kipc_handle *h = file->private_data;
 	void __user *argp = (void __user *)arg;
 
-	switch (cmd) {
+	switch (kipc_ioctl_cmd(cmd)) {
 	case KIPC_IOC_VERSION:
 		return kipc_ioc_version(argp);
 	case KIPC_IOC_CREATE:

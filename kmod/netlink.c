@@ -132,6 +132,9 @@ static const struct kipc_nl_field kipc_nl_mbox_attrs[] = {
 	KIPC_NL_U32(LAST_RECEIVER_PID, stat.last_receiver_pid),
 	KIPC_NL_U64(CTIME, stat.ctime_ns),
 	KIPC_NL_U32(NS, ns_inum),
+	KIPC_NL_U32(CALLS_PENDING, stat.calls_pending),
+	KIPC_NL_U32(CALLERS_BLOCKED, stat.callers_blocked),
+	KIPC_NL_U64(CALLS, stat.calls),
 };
 
 static size_t kipc_nl_field_size(const struct kipc_nl_field *f)
@@ -693,10 +696,13 @@ static struct genl_family kipc_nl_family __ro_after_init = {
 /* What one event says besides the mailbox; the same for every listener. */
 struct kipc_nl_ev {
 	enum kipc_event	event;
-	bool		is_msg;
+	bool		is_msg;		/* SEND, RECV, CALL, REPLY */
+	bool		is_call;	/* CALL, REPLY */
 	u64		seq;
 	u32		len;
 	u32		type;
+	u64		duration;	/* is_call */
+	u32		error;		/* CALL */
 	u64		time;		/* taken once somebody listens */
 };
 
@@ -731,8 +737,8 @@ static bool kipc_nl_ratelimit(struct kipc_user *u, u64 now)
 }
 
 /* What an event carries besides its mailbox: see kipc_nl_ev_msg(). */
-#define KIPC_NL_EV_SIZE	(4 * nla_total_size(sizeof(u32)) +	\
-			 4 * nla_total_size_64bit(sizeof(u64)))
+#define KIPC_NL_EV_SIZE	(5 * nla_total_size(sizeof(u32)) +	\
+			 5 * nla_total_size_64bit(sizeof(u64)))
 
 /*
  * One event message: @snap's mailbox (translated for its listener), @pid
@@ -767,6 +773,12 @@ static struct sk_buff *kipc_nl_ev_msg(const struct kipc_nl_ev *ev,
 	    (nla_put_u64_64bit(skb, KIPC_A_MSG_SEQ, ev->seq, KIPC_A_PAD) ||
 	     nla_put_u32(skb, KIPC_A_MSG_LEN, ev->len) ||
 	     nla_put_u32(skb, KIPC_A_MSG_TYPE, ev->type)))
+		goto out_free;
+	if (ev->is_call &&
+	    (nla_put_u64_64bit(skb, KIPC_A_CALL_DURATION, ev->duration,
+			       KIPC_A_PAD) ||
+	     (ev->event == KIPC_EVENT_CALL &&
+	      nla_put_u32(skb, KIPC_A_CALL_ERROR, ev->error))))
 		goto out_free;
 	genlmsg_end(skb, hdr);
 	return skb;
@@ -903,6 +915,23 @@ void kipc_nl_msg_event(struct kipc_mbox *mb, struct kipc_user *u,
 	struct kipc_nl_ev ev = {
 		.event = event, .is_msg = true, .seq = seq, .len = len,
 		.type = type,
+	};
+
+	kipc_nl_event(mb, u, &ev);
+}
+
+/*
+ * CALL (@error: 0 or the errno the caller got), REPLY (@error 0): call
+ * @seq, its request of @type, its reply of @len bytes, @duration ns since
+ * the request. Process context, no kipc lock held.
+ */
+void kipc_nl_call_event(struct kipc_mbox *mb, struct kipc_user *u,
+			enum kipc_event event, u64 seq, u32 type, u32 len,
+			u64 duration, int error)
+{
+	struct kipc_nl_ev ev = {
+		.event = event, .is_msg = true, .is_call = true, .seq = seq,
+		.len = len, .type = type, .duration = duration, .error = -error,
 	};
 
 	kipc_nl_event(mb, u, &ev);

@@ -5,8 +5,10 @@
 	run diff <(kipc-layout32) <(kipc-layout64)
 	[ "$status" -eq 0 ]
 	# Not vacuous: every struct and ioctl made it into the listing.
-	[ "$(kipc-layout64 | grep -c ' size ')" -eq 8 ]
+	[ "$(kipc-layout64 | grep -c ' size ')" -eq 11 ]
 	kipc-layout64 | grep -q '^kipc_msg size 64$'
+	kipc-layout64 | grep -q '^kipc_stat size 192$'
+	kipc-layout64 | grep -q '^kipc_call size 56$'
 }
 
 @test "a 32-bit process moves messages through compat_ioctl" {

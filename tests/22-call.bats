@@ -8,14 +8,18 @@ setup() {
 	kipc_ensure_loaded
 	box="call-$BATS_TEST_NUMBER-$$"
 	bg_pid=
+	mon_pid=
 	kipcctl create "$box"
 }
 
 teardown() {
-	if [ -n "$bg_pid" ]; then
-		kill -9 "$bg_pid" 2>/dev/null || true
-		wait "$bg_pid" 2>/dev/null || true
-	fi
+	local p
+
+	for p in "$bg_pid" "$mon_pid"; do
+		[ -n "$p" ] || continue
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	kipcctl destroy "$box" 2>/dev/null || true
 }
 
@@ -75,4 +79,77 @@ LINES" ]
 	wait "$bg_pid"
 	bg_pid=
 	grep -q "is not a call: not answered" "$BATS_TEST_TMPDIR/err"
+}
+
+show_field_is() {
+	[ "$(field "$(kipcctl -j show "$1")" "$2")" = "$3" ]
+}
+
+@test "show and monitor see calls: pending, blocked callers, call and reply events with the time taken" {
+	mon0=$(monitors)
+	out=$BATS_TEST_TMPDIR/mon
+	kipcctl -j monitor --count 4 "$box" >"$out" 2>"$out.err" 3>&- &
+	mon_pid=$!
+	wait_subscribed $((mon0 + 1))
+	kipcctl call "$box" hello --type 9 >"$BATS_TEST_TMPDIR/reply" 3>&- &
+	bg_pid=$!
+	wait_for 20 show_field_is "$box" callers_blocked 1
+	s=$(kipcctl -j show "$box")
+	[ "$(field "$s" calls_pending)" = 1 ]
+	[ "$(field "$s" calls)" = 1 ]
+	[ "$(field "$s" depth)" = 1 ]
+	run kipcctl show "$box"
+	[[ "$output" == *"calls_pending: 1"*"callers_blocked: 1"*"calls: 1"* ]]
+
+	kipcctl serve "$box" --count 1 -- tr a-z A-Z
+	st=0
+	wait "$bg_pid" || st=$?
+	bg_pid=
+	[ "$st" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/reply")" = HELLO ]
+	s=$(kipcctl -j show "$box")
+	[ "$(field "$s" calls_pending)" = 0 ]
+	[ "$(field "$s" callers_blocked)" = 0 ]
+	[ "$(field "$s" calls)" = 1 ]
+
+	monitor_done "$out" "$out.err"
+	mapfile -t ev <"$out"
+	[ "${#ev[@]}" -eq 4 ]
+	# The request as a message, then the reply and the call's end, which
+	# two processes report: in either order.
+	[ "$(field "${ev[0]}" event)" = '"send"' ]
+	[ "$(field "${ev[1]}" event)" = '"recv"' ]
+	seq=$(field "${ev[0]}" seq)
+	for e in "${ev[2]}" "${ev[3]}"; do
+		case $(field "$e" event) in
+		'"reply"') reply=$e ;;
+		'"call"') call=$e ;;
+		esac
+	done
+	for e in "$reply" "$call"; do
+		[ "$(field "$e" seq)" = "$seq" ]
+		[ "$(field "$e" type)" = 9 ]
+		[ "$(field "$e" len)" = 5 ]	# "HELLO", tr's output
+		[ "$(field "$e" duration_ns)" -gt 0 ]
+	done
+	[ "$(field "$call" error)" = 0 ]
+	[ -z "$(field "$reply" error)" ]
+	[ "$(field "$call" pid)" = "$(field "${ev[0]}" pid)" ]
+	[ "$(field "$reply" pid)" = "$(field "${ev[1]}" pid)" ]
+	# The caller's time includes the replier's.
+	[ "$(field "$call" duration_ns)" -ge "$(field "$reply" duration_ns)" ]
+}
+
+@test "the monitor's text line for a call that timed out names its error" {
+	mon0=$(monitors)
+	out=$BATS_TEST_TMPDIR/mon
+	kipcctl monitor --count 2 "$box" >"$out" 2>&1 3>&- &
+	mon_pid=$!
+	wait_subscribed $((mon0 + 1))
+	run kipcctl call "$box" q --timeout 50
+	[ "$status" -eq 3 ]
+	monitor_done "$out"
+	mapfile -t ev <"$out"
+	[[ "${ev[0]}" == *" send "*"seq=1 len=1 type=0"* ]]
+	[[ "${ev[1]}" =~ \ call\ +mailbox=$box\ .*seq=1\ len=0\ type=0\ took=[0-9]+us\ error=ETIMEDOUT$ ]]
 }

@@ -58,7 +58,7 @@ top_status() {
 @test "top: shows a mailbox's depth against its capacity, busiest first; q quits" {
 	top_start --interval 200
 	wait_for 10 screen_has 'mailboxes.*events suppressed'
-	screen_has '^ *ID +NAME +DEPTH +DEPTH/CAP +BYTES +SEND/s +RECV/s +BLOCKED'
+	screen_has '^ *ID +NAME +DEPTH +DEPTH/CAP +BYTES +SEND/s +RECV/s +CALL/s +BLOCKED'
 
 	kipcctl create "$box" --capacity 16
 	kipcctl create "$box2" --capacity 16
@@ -78,7 +78,7 @@ top_status() {
 	}
 
 	# A smaller window: redrawn to fit, still there.
-	tm resize-window -t top -x 70 -y 12
+	tm resize-window -t top -x 80 -y 12
 	# (The bar goes first when the names are long: $$ varies in length.)
 	wait_for 10 screen_has " $box +(\[#+\.+\] +)?5/16 " || {
 		screen >&2
@@ -86,7 +86,7 @@ top_status() {
 	}
 	run screen
 	for line in "${lines[@]}"; do
-		((${#line} <= 70))
+		((${#line} <= 80))
 	done
 
 	tm send-keys -t top q
@@ -126,4 +126,23 @@ top_status() {
 	run cat "$BATS_TEST_TMPDIR/dumb.out"
 	[ "${#lines[@]}" -eq 1 ]
 	[[ ${lines[0]} == *"terminal 'dumb'"* ]]
+}
+
+@test "top: CALL/s counts the requests a server answers" {
+	kipcctl create "$box" --capacity 16
+	kipcctl serve "$box" -- cat >/dev/null 2>&1 3>&- &
+	server=$!
+	(while kipcctl call "$box" ping --timeout 5000 >/dev/null; do :; done) 3>&- &
+	caller=$!
+	top_start --interval 500
+	# The row: bar, depth, bytes, SEND/s, RECV/s, then a CALL/s above 0.
+	wait_for 20 screen_has " $box +(\[[#.]+\] +)?[0-9]+/16 +[0-9]+ +[0-9.]+ +[0-9.]+ +([1-9][0-9.]*|0\.[1-9]) " || {
+		screen >&2
+		false
+	}
+	kill "$caller" "$server"
+	wait "$caller" "$server" || true
+	tm send-keys -t top q
+	run top_status 10
+	[ "$output" = 0 ]
 }

@@ -87,7 +87,7 @@ teardown() {
 	for b in $(kipcctl list | awk 'NR > 1 && $2 ~ /^lab[0-9]/ { print $2 }'); do
 		kipcctl destroy "$b"
 	done
-	rm -f /tmp/lab2-consumer*.out /tmp/lab5-monitor.txt
+	rm -f /tmp/lab2-consumer*.out /tmp/lab5-monitor.txt /tmp/lab8-monitor.txt
 	if [ -d $t/events/kipc ] && [ "$(cat $t/tracing_on)" = 0 ]; then
 		echo 0 >$t/events/enable
 		if grep -q '^traceoff' $t/events/kipc/kipc_recv/trigger; then
@@ -462,6 +462,68 @@ lab7() {
 	done
 }
 
+lab8() {
+	# 1. A server in one line
+	kipcctl create lab8
+	kipcctl serve lab8 -- tr a-z A-Z 3>&- &
+	S=$!
+	out kipcctl call lab8 hello
+	[ "$output" = HELLO ]
+
+	# 2. A call that waits
+	kipcctl create lab8w
+	kipcctl call lab8w question >"$T/call.out" 2>&1 3>&- &
+	C=$!
+	wait_field lab8w callers_blocked 1
+	[ "$(kipcctl show lab8w | grep -E '^(depth|calls_pending|callers_blocked|calls):')" = \
+	  "$(printf '%s\n' "depth: 1" "calls_pending: 1" "callers_blocked: 1" "calls: 1")" ]
+	out kipcctl recv lab8w
+	[ "$output" = question ]
+	st=0
+	wait $C || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(cat "$T/call.out")" = "kipcctl: call lab8w: Connection reset by peer (ECONNRESET)" ]
+
+	# 3. Calls in the monitor (polled for its four lines, not slept for)
+	m0=$(kipcctl -j stats | grep -o '"monitors":[0-9]*')
+	kipcctl monitor lab8 >/tmp/lab8-monitor.txt 3>&- &
+	M=$!
+	for _ in $(seq 200); do
+		[ "$(kipcctl -j stats | grep -o '"monitors":[0-9]*')" != "$m0" ] && break
+		sleep 0.05
+	done
+	kipcctl call lab8 "watch me" >/dev/null
+	wait_lines /tmp/lab8-monitor.txt 4
+	kill $M
+	out cat /tmp/lab8-monitor.txt
+	[ "${#lines[@]}" -eq 4 ]
+	ev='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z '
+	f='mailbox=lab8 id=[0-9]+ pid=[0-9]+ seq=2 len=8 type=0'
+	[[ ${lines[0]} =~ ${ev}send\ +$f$ ]]
+	[[ ${lines[1]} =~ ${ev}recv\ +$f$ ]]
+	[ "$(printf '%s\n' "${lines[2]}" "${lines[3]}" | awk '{ print $2 }' | sort | tr '\n' ' ')" = "call reply " ]
+	for i in 2 3; do
+		[[ ${lines[$i]} =~ ${ev}(call|reply)\ +$f\ took=[0-9]+us$ ]]
+	done
+
+	# 4. Direct against indirect, timed (fewer rounds than the lab's)
+	for cmd in "lab-rpc 50" "lab-rpc 20 4"; do
+		set -- $cmd
+		out $cmd
+		[ "${#lines[@]}" -eq 4 ]
+		[ "${lines[0]}" = "$2 round trips of 64 bytes by each of ${3:-1} client(s), 5 runs of each service" ]
+		[ "${lines[1]}" = "service                       us/round   fastest   slowest   requests/s  syscalls" ]
+		[[ ${lines[2]} =~ ^direct\ \(CALL,\ REPLY_RECV\)\ +[0-9]+\.[0-9]\ +[0-9]+\.[0-9]\ +[0-9]+\.[0-9]\ +[1-9][0-9]*\ +2$ ]]
+		[[ ${lines[3]} =~ ^indirect\ \(two\ mailboxes\)\ +[0-9]+\.[0-9]\ +[0-9]+\.[0-9]\ +[0-9]+\.[0-9]\ +[1-9][0-9]*\ +4$ ]]
+	done
+
+	# 5. Clean up
+	kill $S
+	kipcctl destroy lab8
+	kipcctl destroy lab8w
+	rm /tmp/lab8-monitor.txt
+}
+
 @test "lab 1: isolation and the shared kernel" {
 	run_lab 1
 }
@@ -488,4 +550,8 @@ lab7() {
 
 @test "lab 7: comparing IPC mechanisms" {
 	run_lab 7
+}
+
+@test "lab 8: client and server, direct and indirect" {
+	run_lab 8
 }

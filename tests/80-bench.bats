@@ -11,7 +11,7 @@ setup() {
 	run kipc-bench --quick --out "$out"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	for m in "kipc" "kipc batched" "pipe" "unix seqpacket" "POSIX mq" \
+	for m in "kipc" "kipc call" "kipc batched" "pipe" "unix seqpacket" "POSIX mq" \
 		 "SysV msg" "futex (floor)" "null ioctl (kipc)" \
 		 "kipc (open + CREATE)"; do
 		echo "$output" | grep -qF "| $m |" || { echo "no row for $m"; false; }
@@ -23,7 +23,8 @@ setup() {
 		 "create one queue" "list all queues (in-process)" \
 		 "memory per queued msg, 64 B" "per message, no blocking, 64 B" \
 		 "1 pair, 64 B, msg/s (as 16 pairs)" \
-		 "16 pairs, 64 B, msg/s (all pairs)"; do
+		 "16 pairs, 64 B, msg/s (all pairs)" \
+		 "16 clients, 1 server, 64 B, requests/s"; do
 		echo "$output" | grep -qF "| $g |" || { echo "no rows for $g"; false; }
 	done
 	! echo "$output" | grep -q "FAILED"

@@ -51,6 +51,10 @@ static void monitor_print(const struct rec *r)
 	if (r->have[KIPC_A_MSG_SEQ])
 		printf(" seq=%" PRIu64 " len=%" PRIu64 " type=%" PRIu64,
 		       v[KIPC_A_MSG_SEQ], v[KIPC_A_MSG_LEN], v[KIPC_A_MSG_TYPE]);
+	if (r->have[KIPC_A_CALL_DURATION])
+		printf(" took=%" PRIu64 "us", v[KIPC_A_CALL_DURATION] / 1000);
+	if (v[KIPC_A_CALL_ERROR])
+		printf(" error=%s", errno_name(v[KIPC_A_CALL_ERROR]));
 	if (v[KIPC_A_EVENT] == KIPC_EVENT_FULL)
 		printf(" depth=%" PRIu64 "/%" PRIu64 " bytes=%" PRIu64,
 		       v[KIPC_A_MBOX_DEPTH], v[KIPC_A_MBOX_CAPACITY],

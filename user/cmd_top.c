@@ -37,6 +37,7 @@
 struct row {
 	const struct rec *r;
 	double send_rate, recv_rate;	/* messages per second */
+	double call_rate;		/* requests (KIPC_IOC_CALL) per second */
 };
 
 struct top {
@@ -143,6 +144,8 @@ static int top_sample(struct top *t)
 					  p->v[KIPC_A_MBOX_SENT], secs) : 0;
 		row->recv_rate = p ? rate(r->v[KIPC_A_MBOX_RECEIVED],
 					  p->v[KIPC_A_MBOX_RECEIVED], secs) : 0;
+		row->call_rate = p ? rate(r->v[KIPC_A_MBOX_CALLS],
+					  p->v[KIPC_A_MBOX_CALLS], secs) : 0;
 	}
 	t->nr_rows = t->cur.n;
 	qsort(t->rows, t->nr_rows, sizeof(*t->rows), row_cmp);
@@ -150,12 +153,12 @@ static int top_sample(struct top *t)
 	return 0;
 }
 
-enum { C_ID, C_NAME, C_BAR, C_DEPTH, C_BYTES, C_SEND, C_RECV, C_BLOCKED,
-	NR_C };
+enum { C_ID, C_NAME, C_BAR, C_DEPTH, C_BYTES, C_SEND, C_RECV, C_CALL,
+	C_BLOCKED, NR_C };
 
 static const char *const c_head[NR_C] = {
 	"ID", "NAME", "DEPTH", "DEPTH/CAP", "BYTES", "SEND/s", "RECV/s",
-	"BLOCKED(s/r)",
+	"CALL/s", "BLOCKED(s/r)",
 };
 
 #define CELL (KIPC_NAME_MAX + 8)
@@ -177,6 +180,7 @@ static void row_cells(const struct row *row, char cell[NR_C][CELL])
 	snprintf(cell[C_BYTES], CELL, "%" PRIu64, v[KIPC_A_MBOX_BYTES]);
 	fmt_rate(cell[C_SEND], row->send_rate);
 	fmt_rate(cell[C_RECV], row->recv_rate);
+	fmt_rate(cell[C_CALL], row->call_rate);
 	snprintf(cell[C_BLOCKED], CELL, "%" PRIu64 "/%" PRIu64,
 		 v[KIPC_A_MBOX_BLOCKED_SENDERS], v[KIPC_A_MBOX_BLOCKED_RECEIVERS]);
 }

@@ -41,6 +41,9 @@ static const struct field mbox[] = {
 	{ KIPC_A_MBOX_LAST_SENDER_PID,	U32, "last_sender_pid",	K_PID },
 	{ KIPC_A_MBOX_LAST_RECEIVER_PID, U32, "last_receiver_pid", K_PID },
 	{ KIPC_A_MBOX_CTIME,		U64, "ctime_ns",	K_TIME },
+	{ KIPC_A_MBOX_CALLS_PENDING,	U32, "calls_pending",	K_U },
+	{ KIPC_A_MBOX_CALLERS_BLOCKED,	U32, "callers_blocked",	K_U },
+	{ KIPC_A_MBOX_CALLS,		U64, "calls",		K_U },
 };
 
 static const struct field stats[] = {
@@ -72,6 +75,8 @@ static const struct field event[] = {
 	{ KIPC_A_MSG_SEQ,		U64, "seq",		K_U },
 	{ KIPC_A_MSG_LEN,		U32, "len",		K_U },
 	{ KIPC_A_MSG_TYPE,		U32, "type",		K_U },
+	{ KIPC_A_CALL_DURATION,		U64, "duration_ns",	K_U },
+	{ KIPC_A_CALL_ERROR,		U32, "error",		K_U },
 	{ KIPC_A_EVENT_SUPPRESSED,	U64, "suppressed",	K_U },
 	{ KIPC_A_EVENT_LOST,		U64, "lost",		K_U },
 };
@@ -87,6 +92,8 @@ static const char *const event_names[] = {
 	[KIPC_EVENT_NOTIFY]	= "notify",
 	[KIPC_EVENT_SEND]	= "send",
 	[KIPC_EVENT_RECV]	= "recv",
+	[KIPC_EVENT_CALL]	= "call",
+	[KIPC_EVENT_REPLY]	= "reply",
 };
 
 /*

@@ -9,6 +9,7 @@
  *   mech_*.c    the mechanisms: kipc (and batched), pipe and socketpair,
  *               POSIX mq, SysV msg
  *   latency.c   round trips and the floors (futex, null ioctl, getppid)
+ *   call.c      request and reply: call round trips, 16 clients on a server
  *   stream.c    one-way streaming, fan-in, pairs side by side
  *   nonblock.c  per message, no blocking: one process fills and drains
  *   notify.c    notification latency
@@ -36,11 +37,13 @@
 #define BATCH		32	/* kipc batched: messages per ioctl */
 #define PRODUCERS	4	/* fan-in */
 #define NPAIRS		16	/* pairs side by side, a channel each */
+#define NCLIENTS	16	/* clients of one server */
 #define RUN_TIMEOUT	120	/* seconds: a run that hangs fails */
 #define RT_GROUP	"round trip %u B"	/* a round-trip series' group */
 #define NB_GROUP	"per message, no blocking, 64 B"
 #define PAIRS_GROUP	"16 pairs, 64 B, msg/s (all pairs)"
 #define PAIR1_GROUP	"1 pair, 64 B, msg/s (as 16 pairs)"
+#define CLIENTS_GROUP	"16 clients, 1 server, 64 B, requests/s"
 
 /* ------------------------------------------------------------ settings */
 
@@ -53,6 +56,7 @@ struct config {
 	unsigned fan_n;			/* fan-in, all producers together */
 	unsigned nb_warm, nb_rounds;	/* no blocking: rounds of 256 */
 	unsigned pairs_n;		/* pairs: messages per pair */
+	unsigned clients_n;		/* 16 clients: requests per client */
 	unsigned nt_warm, nt_n;		/* notification */
 	unsigned null_n;		/* null ioctl calls per trial */
 	unsigned scale_n;		/* mailboxes / SysV queues */
@@ -130,7 +134,8 @@ const struct series *kipc_of(const struct series *s);
 
 /* ------------------------------------------------------------ chan.c */
 
-enum mech { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX, NR_MECH };
+enum mech { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX, M_CALL,
+	NR_MECH };
 
 /* One direction of one mechanism: a mailbox, a pipe, a queue ... */
 struct chan {
@@ -209,6 +214,9 @@ bool in_order(const char **msgs, unsigned k, uint64_t *next, unsigned nprod);
 /* ------------------------------------------------------------ measurements */
 
 void round_trip(enum mech m, unsigned size, struct series *s);
+/* call.c: M_CALL's round trip; @NCLIENTS clients of M_CALL or M_MQ. */
+void call_round_trip(unsigned size, struct series *s);
+void clients(enum mech m, struct series *s);
 void null_ioctl(struct series *s);
 void null_syscall(struct series *s);
 double stream(enum mech m, unsigned size, unsigned nprod,

@@ -9,8 +9,12 @@
 
 #include "bench.h"
 
-/* The futex floor is measured, not a channel: a name only. */
+/*
+ * The futex floor and kipc's calls are measured, not channels: a name
+ * only (latency.c and call.c measure them).
+ */
 static const struct mech_ops futex_ops = { .name = "futex (floor)" };
+static const struct mech_ops call_ops = { .name = "kipc call" };
 
 static const struct mech_ops *const mech_ops[NR_MECH] = {
 	[M_KIPC] = &kipc_ops,
@@ -21,6 +25,7 @@ static const struct mech_ops *const mech_ops[NR_MECH] = {
 	[M_MQ] = &mq_ops,
 	[M_SYSV] = &sysv_ops,
 	[M_FUTEX] = &futex_ops,
+	[M_CALL] = &call_ops,
 };
 
 const char *mech_name(enum mech m)

@@ -133,6 +133,10 @@ void round_trip(enum mech m, unsigned size, struct series *s)
 		futex_pingpong(s, cfg.rt_warm, cfg.rt_n);
 		return;
 	}
+	if (m == M_CALL) {
+		call_round_trip(size, s);
+		return;
+	}
 	a = xcalloc(1, sizeof(*a));
 	b = xcalloc(1, sizeof(*b));
 	ret = chan_open(a, m, size, DEPTH);

@@ -10,11 +10,14 @@
  * null ioctl on /dev/kipc (KIPC_IOC_VERSION), getppid(), and a futex
  * ping-pong between two processes over a shared anonymous mapping.
  *
- * Measurements (see run_all()): two-process round trip at 64 B, 1 KiB, 4 KiB;
+ * Measurements (see run_all()): two-process round trip at 64 B, 1 KiB, 4 KiB
+ * (and kipc's CALL against a server in REPLY_RECV: "kipc call");
  * one-way streaming at 64 B and 4 KiB; fan-in of 4 producers into 1
  * consumer; the cost of one send and one receive when nothing blocks (one
  * process fills a queue 256 deep, then drains it); 16 producer -> consumer
  * pairs at once, each on its own channel, next to 1 pair measured alike;
+ * 16 clients of one server, kipc call against POSIX mq (a request queue and
+ * a reply queue per client);
  * creating and listing 10,000 mailboxes next to 10,000 SysV queues; memory
  * per queued message; notification latency.
  *
@@ -48,6 +51,7 @@ struct config cfg = {
 	.fan_n = 20000,
 	.nb_warm = 10, .nb_rounds = 200,
 	.pairs_n = 5000,
+	.clients_n = 1000,
 	.nt_warm = 20, .nt_n = 300,
 	.null_n = 20000,
 	.scale_n = 10000, .list_reps = 5,
@@ -63,6 +67,7 @@ static void quick_config(void)
 	cfg.fan_n = 400;
 	cfg.nb_warm = 2, cfg.nb_rounds = 20;
 	cfg.pairs_n = 200;
+	cfg.clients_n = 50;
 	cfg.nt_warm = 3, cfg.nt_n = 20;
 	cfg.null_n = 1000;
 	cfg.scale_n = 200, cfg.list_reps = 1;
@@ -71,11 +76,12 @@ static void quick_config(void)
 
 /* ------------------------------------------------------------ the plan */
 
-static const enum mech rt_mechs[] = { M_KIPC, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX };
+static const enum mech rt_mechs[] = { M_KIPC, M_CALL, M_PIPE, M_SOCK, M_MQ, M_SYSV, M_FUTEX };
 static const enum mech tp_mechs[] = { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_SOCK, M_MQ, M_SYSV };
 static const enum mech fan_mechs[] = { M_KIPC, M_MQ, M_SYSV };
 static const enum mech nb_mechs[] = { M_KIPC, M_KIPCRW, M_KIPCV, M_PIPE, M_MQ, M_SYSV };
 static const enum mech pair_mechs[] = { M_KIPC, M_PIPE, M_MQ, M_SYSV };
+static const enum mech client_mechs[] = { M_CALL, M_MQ };
 static const unsigned rt_sizes[] = { 64, 1024, 4096 };
 static const unsigned tp_sizes[] = { 64, 4096 };
 
@@ -128,6 +134,12 @@ static void trial(int t)
 
 		pairs(m, NPAIRS, get_series(PAIRS_GROUP, mech_name(m), "msg/s",
 					    true));
+	}
+	for (j = 0; j < ARRAY_SIZE(client_mechs); j++) {
+		enum mech m = client_mechs[(j + t) % ARRAY_SIZE(client_mechs)];
+
+		clients(m, get_series(CLIENTS_GROUP, mech_name(m), "req/s",
+				      true));
 	}
 	notifications(t);
 }

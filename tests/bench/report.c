@@ -53,6 +53,12 @@ static const struct {
 	  "round trip 64 B", "kipc", "pipe", 1.0 },
 	{ "64 B round trip: kipc / futex floor <= 1.10",
 	  "round trip 64 B", "kipc", "futex (floor)", 1.10 },
+	{ "64 B round trip: kipc call / POSIX mq <= 0.6",
+	  "round trip 64 B", "kipc call", "POSIX mq", 0.6 },
+	{ "64 B round trip: kipc call / futex floor <= 1.0",
+	  "round trip 64 B", "kipc call", "futex (floor)", 1.0 },
+	{ "16 clients: POSIX mq / kipc call <= 0.667 (kipc call >= 1.5 x mq)",
+	  CLIENTS_GROUP, "POSIX mq", "kipc call", 1.0 / 1.5 },
 	{ "per message, no blocking, 64 B: kipc / POSIX mq <= 1.0",
 	  NB_GROUP, "kipc", "POSIX mq", 1.0 },
 	/* Throughput: the ratio is inverted so that "<=" reads the same. */

@@ -45,7 +45,8 @@
 static const unsigned long real_cmds[] = {
 	KIPC_IOC_VERSION, KIPC_IOC_CREATE, KIPC_IOC_ATTACH, KIPC_IOC_DESTROY,
 	KIPC_IOC_STAT, KIPC_IOC_SET, KIPC_IOC_SEND, KIPC_IOC_RECV,
-	KIPC_IOC_SENDV, KIPC_IOC_RECVV, KIPC_IOC_NOTIFY,
+	KIPC_IOC_SENDV, KIPC_IOC_RECVV, KIPC_IOC_NOTIFY, KIPC_IOC_CALL,
+	KIPC_IOC_REPLY, KIPC_IOC_REPLY_RECV,
 };
 #define NCMDS (sizeof(real_cmds) / sizeof(real_cmds[0]))
 
@@ -167,6 +168,39 @@ static void shape(struct rng *r, unsigned long cmd, unsigned char *arg,
 		v->count = pick < 15 ? n : v->count;
 		v->flags = pick < 14 ? KIPC_NONBLOCK * rng_below(r, 2) : v->flags;
 		v->timeout_ns = rng_below(r, 2) ? 0 : rng_below(r, 2000000);
+		break;
+	}
+	case KIPC_IOC_CALL: {
+		struct kipc_call *c = (void *)arg;
+
+		c->buf = pick ? (uintptr_t)payload : c->buf;
+		c->len = rng_below(r, 4) ? rng_below(r, 4096) : c->len;
+		c->flags = pick < 12 ? KIPC_NONBLOCK * rng_below(r, 2) : c->flags;
+		c->type = rng_below(r, 4);
+		c->priority = rng_below(r, 40);
+		/* Mostly bounded: an unanswered call waits for its timeout. */
+		c->timeout_ns = pick < 15 ? 1 + rng_below(r, 3000000) : 0;
+		c->reply_buf = pick < 14 ? (uintptr_t)payload + 8192 : c->reply_buf;
+		c->reply_len = rng_below(r, 4) ? rng_below(r, 8192) : c->reply_len;
+		c->__pad = pick < 15 ? 0 : c->__pad;
+		c->seq = pick < 15 ? 0 : rng_below(r, 64);
+		break;
+	}
+	case KIPC_IOC_REPLY_RECV:
+	case KIPC_IOC_REPLY: {
+		struct kipc_reply_recv *rr = (void *)arg;
+		struct kipc_msg *m = &rr->msg;
+
+		rr->reply.seq = rng_below(r, 4) ? rng_below(r, 256) : rr->reply.seq;
+		rr->reply.buf = pick ? (uintptr_t)payload : rr->reply.buf;
+		rr->reply.len = rng_below(r, 4) ? rng_below(r, 4096) : rr->reply.len;
+		rr->reply.flags = pick < 15 ? 0 : rr->reply.flags;
+		m->buf = pick ? (uintptr_t)payload + 16384 : m->buf;
+		m->len = rng_below(r, 4096);
+		m->flags = pick < 12 ? (rng_next(r) & 7) : m->flags;
+		m->type = rng_below(r, 4);
+		m->timeout_ns = rng_below(r, 2) ? 1 + rng_below(r, 3000000) : 0;
+		m->__pad = pick < 15 ? 0 : m->__pad;
 		break;
 	}
 	case KIPC_IOC_NOTIFY: {

@@ -40,7 +40,8 @@ static void layout(void)
 	F(kipc_stat, notify_count); F(kipc_stat, last_sender_pid);
 	F(kipc_stat, last_receiver_pid); F(kipc_stat, __pad);
 	F(kipc_stat, sent); F(kipc_stat, received); F(kipc_stat, dropped);
-	F(kipc_stat, ctime_ns);
+	F(kipc_stat, ctime_ns); F(kipc_stat, calls_pending);
+	F(kipc_stat, callers_blocked); F(kipc_stat, calls);
 	S(kipc_msg);
 	F(kipc_msg, buf); F(kipc_msg, len); F(kipc_msg, flags);
 	F(kipc_msg, type); F(kipc_msg, priority); F(kipc_msg, timeout_ns);
@@ -51,13 +52,25 @@ static void layout(void)
 	F(kipc_msgv, timeout_ns);
 	S(kipc_notify);
 	F(kipc_notify, signo); F(kipc_notify, flags);
-	printf("ioctls %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx\n",
+	S(kipc_call);
+	F(kipc_call, buf); F(kipc_call, len); F(kipc_call, flags);
+	F(kipc_call, type); F(kipc_call, priority); F(kipc_call, timeout_ns);
+	F(kipc_call, reply_buf); F(kipc_call, reply_len); F(kipc_call, __pad);
+	F(kipc_call, seq);
+	S(kipc_reply);
+	F(kipc_reply, seq); F(kipc_reply, buf); F(kipc_reply, len);
+	F(kipc_reply, flags);
+	S(kipc_reply_recv);
+	F(kipc_reply_recv, reply); F(kipc_reply_recv, msg);
+	printf("ioctls %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx %lx\n",
 	       (unsigned long)KIPC_IOC_VERSION, (unsigned long)KIPC_IOC_CREATE,
 	       (unsigned long)KIPC_IOC_ATTACH, (unsigned long)KIPC_IOC_DESTROY,
 	       (unsigned long)KIPC_IOC_STAT, (unsigned long)KIPC_IOC_SET,
 	       (unsigned long)KIPC_IOC_SEND, (unsigned long)KIPC_IOC_RECV,
 	       (unsigned long)KIPC_IOC_SENDV, (unsigned long)KIPC_IOC_RECVV,
-	       (unsigned long)KIPC_IOC_NOTIFY);
+	       (unsigned long)KIPC_IOC_NOTIFY, (unsigned long)KIPC_IOC_CALL,
+	       (unsigned long)KIPC_IOC_REPLY,
+	       (unsigned long)KIPC_IOC_REPLY_RECV);
 }
 
 static int roundtrip(void)

@@ -28,6 +28,23 @@ static pid_t fork_caller(const char *name, const char *req, const char *want,
 	return 0;
 }
 
+/* Waits until @n callers of @fd's mailbox are blocked for their reply. */
+static void wait_callers(int fd, uint32_t n)
+{
+	while (stat_of(fd).callers_blocked != n)
+		usleep(1000);
+}
+
+/* Stops @pid and waits until it has stopped. */
+static void stop(pid_t pid)
+{
+	int status;
+
+	ASSERT_OK(kill(pid, SIGSTOP));
+	ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
+	ASSERT_EQ(WIFSTOPPED(status), 1);
+}
+
 /* Receives one request on @fd: its header, payload into @buf. */
 static struct kipc_msg take_request(int fd, char *buf, uint32_t len)
 {
@@ -203,9 +220,7 @@ TEST(a_signal_with_a_handler_ends_the_call_with_eintr)
 	ASSERT_OK(sigaction(SIGUSR1, &sa, NULL));
 	pid = fork_caller(name, "q", NULL, -EINTR, 8, 0);
 	m = take_request(fd, buf, sizeof(buf));
-	while (stat_of(fd).sent < 1)
-		usleep(1000);
-	usleep(20000);
+	wait_callers(fd, 1);
 	kill(pid, SIGUSR1);
 	reap_ok(pid);
 	ASSERT_EQ(kipc_reply(fd, m.seq, "late", 4), -ENOENT);
@@ -311,5 +326,149 @@ TEST(a_call_needs_the_write_bit)
 
 		ASSERT_EQ(kipc_call(h, "q", 1, 0, reply, 8, 0), -EACCES);
 	}
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(stat_counts_calls_pending_and_callers_blocked)
+{
+	const char *name = uniq("stat");
+	int fd = new_mbox(name, NULL);
+	pid_t pid = fork_caller(name, "q", "r", 0, 8, 0);
+	struct kipc_stat st;
+	char buf[8];
+	struct kipc_msg m;
+
+	wait_callers(fd, 1);
+	st = stat_of(fd);
+	ASSERT_EQ(st.calls_pending, 1);
+	ASSERT_EQ(st.calls, 1);
+	ASSERT_EQ(st.depth, 1);
+	m = take_request(fd, buf, sizeof(buf));
+	st = stat_of(fd);
+	/* Received, not answered: still pending. */
+	ASSERT_EQ(st.calls_pending, 1);
+	ASSERT_EQ(st.callers_blocked, 1);
+	ASSERT_EQ(st.depth, 0);
+	ASSERT_OK(kipc_reply(fd, m.seq, "r", 1));
+	reap_ok(pid);
+	st = stat_of(fd);
+	ASSERT_EQ(st.calls_pending, 0);
+	ASSERT_EQ(st.callers_blocked, 0);
+	ASSERT_EQ(st.calls, 1);
+	ASSERT_EQ(st.sent, 1);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+/* STAT as a program built against the first header encodes it. */
+#define KIPC_IOC_STAT_VER0 \
+	_IOWR(KIPC_IOC_MAGIC, 0x04, char[KIPC_STAT_SIZE_VER0])
+
+TEST(stat_takes_the_first_structs_size_and_fills_only_that)
+{
+	const char *name = uniq("stat0");
+	int fd = new_mbox(name, NULL);
+	union {
+		struct kipc_stat st;
+		unsigned char b[sizeof(struct kipc_stat)];
+	} u;
+	size_t i;
+
+	ASSERT_OK(sendstr(fd, "abc", 0));
+	memset(&u, 0xa5, sizeof(u));
+	u.st.size = KIPC_STAT_SIZE_VER0;
+	u.st.flags = 0;
+	ASSERT_OK(ioctl(fd, KIPC_IOC_STAT_VER0, &u));
+	ASSERT_EQ(u.st.size, KIPC_STAT_SIZE_VER0);
+	ASSERT_EQ(u.st.depth, 1);
+	ASSERT_EQ(u.st.bytes, 3);
+	ASSERT_EQ(strcmp(u.st.name, name), 0);
+	for (i = KIPC_STAT_SIZE_VER0; i < sizeof(u); i++)
+		ASSERT_EQ(u.b[i], 0xa5);
+	/* The new header's number, with the old size: the same. */
+	ASSERT_OK(ioctl(fd, KIPC_IOC_STAT, &u));
+	ASSERT_EQ(u.st.size, KIPC_STAT_SIZE_VER0);
+	u.st.size = KIPC_STAT_SIZE_VER0 - 8;
+	ASSERT_EQ(ioctl(fd, KIPC_IOC_STAT, &u), -1);
+	ASSERT_EQ(errno, EINVAL);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(a_stop_and_continue_do_not_end_a_call)
+{
+	const char *name = uniq("stop");
+	int fd = new_mbox(name, NULL);
+	pid_t pid = fork_caller(name, "q", "one", 0, 8, 0);
+	char buf[8];
+	struct kipc_msg m = take_request(fd, buf, sizeof(buf));
+	struct kipc_stat st;
+
+	wait_callers(fd, 1);
+	stop(pid);
+	/* Parked: not blocked, still pending. */
+	st = stat_of(fd);
+	ASSERT_EQ(st.callers_blocked, 0);
+	ASSERT_EQ(st.calls_pending, 1);
+	ASSERT_OK(kill(pid, SIGCONT));
+	/* Restarted: it waits again for the same call. */
+	wait_callers(fd, 1);
+	ASSERT_OK(kipc_reply(fd, m.seq, "one", 3));
+	reap_ok(pid);
+	ASSERT_EQ(stat_of(fd).calls, 1);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(a_reply_to_a_stopped_caller_is_taken_when_it_continues)
+{
+	const char *name = uniq("stopped");
+	int fd = new_mbox(name, NULL);
+	pid_t pid = fork_caller(name, "q", "two", 0, 8, 0);
+	char buf[8];
+	struct kipc_msg m = take_request(fd, buf, sizeof(buf));
+
+	wait_callers(fd, 1);
+	stop(pid);
+	ASSERT_OK(kipc_reply(fd, m.seq, "two", 3));
+	ASSERT_EQ(stat_of(fd).calls_pending, 0);
+	ASSERT_OK(kill(pid, SIGCONT));
+	reap_ok(pid);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(a_caller_killed_while_stopped_gave_up)
+{
+	const char *name = uniq("stopkill");
+	int fd = new_mbox(name, NULL);
+	pid_t pid = fork_caller(name, "q", NULL, 0, 8, 0);
+	char buf[8];
+	struct kipc_msg m = take_request(fd, buf, sizeof(buf));
+
+	wait_callers(fd, 1);
+	stop(pid);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(WTERMSIG(reap(pid)), SIGKILL);
+	ASSERT_EQ(kipc_reply(fd, m.seq, "late", 4), -ENOENT);
+	ASSERT_EQ(stat_of(fd).calls_pending, 0);
+	ASSERT_OK(kipc_destroy(fd));
+}
+
+TEST(a_stop_of_one_caller_leaves_the_other_calls_alone)
+{
+	const char *name = uniq("stop2");
+	int fd = new_mbox(name, NULL);
+	pid_t a = fork_caller(name, "a", "A", 0, 8, 0);
+	pid_t b;
+	char buf[2][8];
+	struct kipc_msg ma, mb;
+
+	ma = take_request(fd, buf[0], sizeof(buf[0]));
+	b = fork_caller(name, "b", "B", 0, 8, 0);
+	mb = take_request(fd, buf[1], sizeof(buf[1]));
+	wait_callers(fd, 2);
+	stop(a);
+	ASSERT_OK(kipc_reply(fd, mb.seq, "B", 1));
+	reap_ok(b);
+	ASSERT_OK(kill(a, SIGCONT));
+	ASSERT_OK(kipc_reply(fd, ma.seq, "A", 1));
+	reap_ok(a);
 	ASSERT_OK(kipc_destroy(fd));
 }

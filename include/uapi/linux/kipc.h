@@ -112,7 +112,19 @@ struct kipc_stat {
 	__u64 received;			/* messages removed by receivers */
 	__u64 dropped;			/* messages truncated or freed unread */
 	__u64 ctime_ns;			/* creation time, CLOCK_REALTIME */
+	/* Appended in version 1; a caller's smaller struct gets none of it. */
+	__u32 calls_pending;		/* requests not yet answered */
+	__u32 callers_blocked;		/* callers waiting for their reply */
+	__u64 calls;			/* requests sent by KIPC_IOC_CALL */
 };
+
+/*
+ * The first struct kipc_stat, without the fields after ctime_ns: the
+ * smallest @size STAT takes. STAT is matched by its number, whatever size
+ * the ioctl's encoding says (a program built against an older header
+ * encodes its own size); @size is what counts.
+ */
+#define KIPC_STAT_SIZE_VER0	176
 
 /* struct kipc_msg: flags */
 #define KIPC_NONBLOCK		(1U << 0)	/* EAGAIN instead of blocking */
@@ -256,9 +268,14 @@ struct kipc_notify {
  * reply exceeds @reply_len (the call stays pending); ECONNRESET in the
  * caller if the owning handle closes unanswered; EIDRM if the mailbox is
  * destroyed; ENOENT for a REPLY whose caller gave up (timeout, signal,
- * exit) or that no handle of this one owns. A signal during the wait for
- * the reply ends the call with EINTR: it is not restarted, since its
- * request was sent.
+ * exit) or that no handle of this one owns. A signal whose handler runs
+ * (or that kills) during the wait for the reply ends the call with EINTR
+ * and gives it up. A stop, a ptrace trap or the freezer does not: the
+ * ioctl is restarted with @seq (written back, as is what is left of
+ * @timeout_ns), and a CALL whose @seq is that of the calling thread's
+ * interrupted call waits on for its reply instead of sending a new
+ * request (EINVAL for any other nonzero @seq). A new CALL by that thread
+ * on the handle gives the old one up.
  */
 struct kipc_call {
 	__u64 buf;		/* in: the request */
@@ -270,7 +287,7 @@ struct kipc_call {
 	__u64 reply_buf;	/* in: user pointer to the reply buffer */
 	__u32 reply_len;	/* in: its size; out: the reply's length */
 	__u32 __pad;
-	__u64 seq;		/* in: 0; out: the request's seq */
+	__u64 seq;		/* in: 0 (or to resume); out: the request's */
 };
 
 struct kipc_reply {
@@ -409,7 +426,12 @@ struct kipc_reply_recv {
  *    every KIPC_A_MBOX_* attribute, the mailbox as it is when the event is
  *    sent
  *    KIPC_A_MSG_SEQ, KIPC_A_MSG_LEN, KIPC_A_MSG_TYPE: for
- *    KIPC_EVENT_SEND and KIPC_EVENT_RECV only
+ *    KIPC_EVENT_SEND, _RECV, _CALL and _REPLY only; for the last two, the
+ *    seq is the request's (the call's), the type the request's, the length
+ *    the reply's (0 for a call that ended unanswered)
+ *    KIPC_A_CALL_DURATION: for KIPC_EVENT_CALL and _REPLY only, the time
+ *    from the request's send to the call's end (the reply, for _REPLY)
+ *    KIPC_A_CALL_ERROR: for KIPC_EVENT_CALL only
  *
  * Two ways to get them:
  *
@@ -427,7 +449,7 @@ struct kipc_reply_recv {
  *    event could not be built. No ENOBUFS is set on it.
  *
  * Events are built only while someone listens. KIPC_EVENT_FULL, _NOTIFY,
- * _SEND and _RECV go through a token bucket per acting user (the user of
+ * _SEND, _RECV, _CALL and _REPLY go through a token bucket per acting user (the user of
  * the handle that acted): event_rate (module parameter) per second, with
  * a burst of as many; 0 means no limit. An event it drops reaches no
  * listener and is counted. KIPC_EVENT_CREATE and _DESTROY always go out.
@@ -457,6 +479,8 @@ enum kipc_event {
 	KIPC_EVENT_NOTIFY,	/* a send delivered a notification signal */
 	KIPC_EVENT_SEND,	/* a message was queued */
 	KIPC_EVENT_RECV,	/* a message was received, not peeked */
+	KIPC_EVENT_CALL,	/* a call ended in its caller: answered, or not */
+	KIPC_EVENT_REPLY,	/* a call was answered */
 };
 
 enum kipc_attr {
@@ -512,6 +536,11 @@ enum kipc_attr {
 	KIPC_A_STATS_MAX_NOTIFY,	/* u32: registrations per mailbox */
 	KIPC_A_EVENT_LOST,		/* u64: events a subscriber's socket lost */
 	KIPC_A_STATS_MONITORS,		/* u32: KIPC_CMD_MONITOR subscriptions now */
+	KIPC_A_MBOX_CALLS_PENDING,	/* u32: requests not yet answered */
+	KIPC_A_MBOX_CALLERS_BLOCKED,	/* u32: callers waiting for a reply */
+	KIPC_A_MBOX_CALLS,		/* u64: requests sent by KIPC_IOC_CALL */
+	KIPC_A_CALL_DURATION,		/* u64, ns: from the request to the end */
+	KIPC_A_CALL_ERROR,		/* u32: 0 answered, else the errno */
 
 	__KIPC_A_MAX,
 };
